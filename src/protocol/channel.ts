@@ -1,0 +1,144 @@
+import type { Duplex } from 'node:stream';
+import type { z } from 'zod';
+import { WIRE_ERRORS, type WireErrorCode } from './close-codes.js';
+import { encodeFrame, FrameDecoder, FrameError, type FrameLimits } from './frame.js';
+import { ProtocolError } from './errors.js';
+
+/** Options for a {@link MessageChannel}. */
+export interface MessageChannelOptions<In> extends FrameLimits {
+  /** Schema every incoming header must satisfy. */
+  schema: z.ZodType<In>;
+}
+
+/** Called for each valid incoming message, in order. A throw or rejection closes the channel. */
+export type MessageHandler<In> = (message: In, body: Buffer) => void | Promise<void>;
+
+/**
+ * Validated, ordered messages over one byte stream. Incoming frames are decoded, checked
+ * against the schema and handed to the handler one at a time (the next waits for the
+ * previous handler's promise), so a handler may do async work without reordering. Anything
+ * invalid sends an `error` message and closes this one connection, nothing else.
+ */
+export class MessageChannel<In, Out extends object> {
+  readonly #stream: Duplex;
+  readonly #schema: z.ZodType<In>;
+  readonly #decoder: FrameDecoder;
+  readonly #maxFrameBytes: number | undefined;
+  #handler: MessageHandler<In> | undefined;
+  #queue: Promise<void> = Promise.resolve();
+  #closed = false;
+  #closeError: Error | undefined;
+  readonly #closeListeners: ((error: Error | undefined) => void)[] = [];
+
+  constructor(stream: Duplex, options: MessageChannelOptions<In>) {
+    this.#stream = stream;
+    this.#schema = options.schema;
+    this.#decoder = new FrameDecoder(options);
+    this.#maxFrameBytes = options.maxFrameBytes;
+    stream.on('data', (chunk: Buffer) => this.#onData(chunk));
+    stream.on('error', (error: Error) => this.#finish(error));
+    stream.on('close', () => this.#finish(undefined));
+    stream.on('end', () => this.#finish(undefined));
+    // Frames are read only once a handler is set, so nothing is lost between connect and use.
+    stream.pause();
+  }
+
+  /** True once the connection is closed for any reason. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Starts delivering messages to `handler`. */
+  listen(handler: MessageHandler<In>): void {
+    this.#handler = handler;
+    this.#stream.resume();
+  }
+
+  /** Registers a callback for when the channel closes; `error` is set when it failed. */
+  onClose(listener: (error: Error | undefined) => void): void {
+    if (this.#closed) listener(this.#closeError);
+    else this.#closeListeners.push(listener);
+  }
+
+  /**
+   * Sends one message, resolving once the stream has accepted it without exceeding its
+   * buffer (backpressure), so a sender awaiting each call never queues unbounded data.
+   */
+  async send(message: Out, body?: Uint8Array): Promise<void> {
+    if (this.#closed) throw new ProtocolError('connection closed', 'internal');
+    const frame = encodeFrame(message, body, this.#maxFrameBytes);
+    if (this.#stream.write(frame)) return;
+    await new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        this.#stream.off('drain', done);
+        this.#stream.off('close', done);
+        if (this.#closed) reject(new ProtocolError('connection closed', 'internal'));
+        else resolve();
+      };
+      this.#stream.on('drain', done);
+      this.#stream.on('close', done);
+    });
+  }
+
+  /** Sends an `error` message (best effort) and closes the connection. */
+  fail(code: WireErrorCode, message: string = WIRE_ERRORS[code]): void {
+    if (this.#closed) return;
+    try {
+      this.#stream.write(encodeFrame({ t: 'error', code, message: message.slice(0, 1000) }));
+    } catch {
+      // The stream may already be broken; closing below is what matters.
+    }
+    this.#finish(new ProtocolError(message, code));
+    this.#stream.end();
+    // A peer that never reads must not keep the socket open forever.
+    setTimeout(() => this.#stream.destroy(), 2000).unref();
+  }
+
+  /** Closes the connection without an error message. */
+  close(): void {
+    if (!this.#closed) this.#finish(undefined);
+    this.#stream.end();
+    setTimeout(() => this.#stream.destroy(), 2000).unref();
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#closed) return;
+    let frames;
+    try {
+      frames = this.#decoder.push(chunk);
+    } catch (error) {
+      if (error instanceof FrameError) this.fail(error.code, error.message);
+      else this.fail('internal');
+      return;
+    }
+    for (const frame of frames) {
+      const parsed = this.#schema.safeParse(frame.header);
+      if (!parsed.success) {
+        this.fail('malformed_message', `invalid message: ${summarize(parsed.error)}`);
+        return;
+      }
+      const handler = this.#handler!;
+      this.#queue = this.#queue
+        .then(() => (this.#closed ? undefined : handler(parsed.data, frame.body)))
+        .catch((error: unknown) => {
+          if (error instanceof ProtocolError) this.fail(error.code, error.message);
+          else this.#finish(error instanceof Error ? error : new Error(String(error)));
+          this.#stream.destroy();
+        });
+    }
+  }
+
+  #finish(error: Error | undefined): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closeError = error;
+    for (const listener of this.#closeListeners.splice(0)) listener(error);
+  }
+}
+
+function summarize(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'unknown schema error';
+  const where = issue.path.length > 0 ? issue.path.join('.') : 'message';
+  return `${where}: ${issue.message}`.slice(0, 200);
+}
