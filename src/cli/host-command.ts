@@ -1,0 +1,208 @@
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createLogger } from '../log.js';
+import { startHost, type HostAgent } from '../host/agent.js';
+import { primaryAddress } from '../host/addresses.js';
+import type { HostEvent } from '../host/events.js';
+import { createLobbyServer, type LobbyServer } from '../lobby/index.js';
+import { ROLES, type Role } from '../protocol/messages.js';
+import { reportFailure } from './failure.js';
+import { EXIT, type Output } from './output.js';
+
+/** Port of the lobby that `tandem host` embeds when no `--lobby` is given. */
+export const DEFAULT_LOBBY_PORT = 8787;
+
+/** Options of `tandem host`, as parsed by the CLI. */
+export interface HostCommandOptions {
+  lobby?: string;
+  name?: string;
+  relayOnly?: boolean;
+  approve: 'ask' | 'auto';
+  role: Role;
+  json?: boolean;
+  listen: string;
+  port: string;
+  publicUrl?: string;
+}
+
+/** Runs `tandem host`: shares DIR until the session ends. Returns the exit code. */
+export async function runHost(dir: string, options: HostCommandOptions, output: Output): Promise<number> {
+  const logger = createLogger({ name: 'host', level: process.env.TANDEM_LOG_LEVEL ?? 'warn' });
+  let lobby: LobbyServer | undefined;
+  let agent: HostAgent | undefined;
+  try {
+    let lobbyUrl = options.lobby;
+    if (!lobbyUrl) {
+      lobby = await startEmbeddedLobby(options);
+      lobbyUrl = lobby.url;
+      output.say(`Embedded lobby and relay listening on ${options.listen}:${new URL(lobby.url).port}`);
+    }
+    const requests = new Map<string, HostEvent & { event: 'join-request' }>();
+    agent = await startHost({
+      dir,
+      lobbyUrl,
+      name: options.name ?? defaultName(),
+      relayOnly: options.relayOnly,
+      listenHost: options.listen,
+      approve: options.approve,
+      role: options.role,
+      logger,
+      onEvent: (event) => {
+        if (event.event === 'join-request') requests.set(event.id, event);
+        else if ('id' in event) requests.delete(event.id);
+        output.event(event, describe(event, options));
+      },
+    });
+    output.say(`Sharing ${resolve(dir)}. Press Ctrl-C to end the session.`);
+    const host = agent;
+    const stopSignals = (): void => void host.end();
+    process.once('SIGINT', stopSignals);
+    process.once('SIGTERM', stopSignals);
+    const input = readCommands(host, requests, options, output);
+    await host.ended;
+    input.close();
+    process.off('SIGINT', stopSignals);
+    process.off('SIGTERM', stopSignals);
+    return EXIT.ok;
+  } catch (error) {
+    await agent?.end().catch(() => undefined);
+    return reportFailure(error, output);
+  } finally {
+    await lobby?.close();
+  }
+}
+
+async function startEmbeddedLobby(options: HostCommandOptions): Promise<LobbyServer> {
+  const port = Number(options.port);
+  const start = (p: number): Promise<LobbyServer> =>
+    createLobbyServer({
+      host: options.listen,
+      port: p,
+      publicUrl: options.publicUrl ?? publicUrlFor(options.listen, p),
+      logger: createLogger({ name: 'lobby', level: process.env.TANDEM_LOG_LEVEL ?? 'warn' }),
+    });
+  try {
+    return await start(port);
+  } catch (error) {
+    // The default port being taken (another Tandem) is no reason to fail: take any port.
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || options.port !== String(DEFAULT_LOBBY_PORT)) {
+      throw error;
+    }
+    const lobby = await start(0);
+    if (options.publicUrl) return lobby;
+    await lobby.close();
+    const actual = new URL(lobby.url).port;
+    return start(Number(actual));
+  }
+}
+
+function publicUrlFor(listen: string, port: number): string | undefined {
+  if (port === 0) return undefined;
+  const host = listen === '0.0.0.0' || listen === '::' ? (primaryAddress() ?? '127.0.0.1') : listen;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+function defaultName(): string {
+  try {
+    return userInfo().username || 'host';
+  } catch {
+    return 'host';
+  }
+}
+
+function describe(event: HostEvent, options: HostCommandOptions): string | undefined {
+  switch (event.event) {
+    case 'link':
+      return `\nJoin link (send it to your guest over a channel you trust):\n\n  ${event.link}\n\nGuests run: tandem join '${event.link}'\n`;
+    case 'join-request':
+      return [
+        ``,
+        `Join request from "${event.name}" (${event.via})`,
+        `  PIN:          ${event.pin}    <- ask ${event.name} to read their PIN aloud; it must match`,
+        `  Fingerprint:  ${event.fingerprint}`,
+        options.json ? '' : `Admit ${event.name}? [r]ead-only, [e]dit, [f]ull, [d]eny (id ${event.id}): `,
+      ].join('\n');
+    case 'joined':
+      return `${event.name} joined as ${event.role} (${event.via}${event.readmitted ? ', readmitted' : ''}).`;
+    case 'denied':
+      return `${event.name} was denied.`;
+    case 'left':
+      return `${event.name} left.`;
+    case 'ended':
+      return `Session ended: ${event.reason}`;
+  }
+}
+
+/**
+ * Reads the host's decisions from stdin: `approve ID [ROLE]`, `deny ID`, `end`, and in the
+ * interactive form a bare answer (`r`, `e`, `f`, `d`) for the oldest waiting request.
+ */
+function readCommands(
+  host: HostAgent,
+  requests: Map<string, unknown>,
+  options: HostCommandOptions,
+  output: Output,
+): { close(): void } {
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  lines.on('line', (raw) => {
+    const [command = '', ...args] = raw.trim().split(/\s+/);
+    const oldest = requests.keys().next().value as string | undefined;
+    const answer = shortAnswer(command);
+    if (answer !== undefined && oldest !== undefined && args.length === 0) {
+      if (answer === 'deny') host.deny(oldest);
+      else host.approve(oldest, answer === 'default' ? options.role : answer);
+      return;
+    }
+    switch (command) {
+      case '':
+        return;
+      case 'approve': {
+        const [id = '', role = options.role] = args;
+        if (!isRole(role)) return complain(output, `unknown role "${role}"; use ${ROLES.join(', ')}`);
+        if (!host.approve(id, role)) complain(output, `no join request with id "${id}" is waiting`);
+        return;
+      }
+      case 'deny':
+        if (!host.deny(args[0] ?? '')) complain(output, `no join request with id "${args[0] ?? ''}" is waiting`);
+        return;
+      case 'end':
+        void host.end();
+        return;
+      default:
+        complain(output, `unknown command "${command}"; use approve ID [ROLE], deny ID or end`);
+    }
+  });
+  return lines;
+}
+
+function shortAnswer(word: string): Role | 'deny' | 'default' | undefined {
+  switch (word.toLowerCase()) {
+    case 'r':
+    case 'read-only':
+      return 'read-only';
+    case 'e':
+    case 'edit':
+      return 'edit';
+    case 'f':
+    case 'full':
+      return 'full';
+    case 'y':
+    case 'yes':
+      return 'default';
+    case 'd':
+    case 'n':
+    case 'no':
+      return 'deny';
+    default:
+      return undefined;
+  }
+}
+
+function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+function complain(output: Output, message: string): void {
+  output.event({ event: 'error', message }, `tandem: ${message}`);
+}

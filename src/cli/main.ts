@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ROLES } from '../protocol/messages.js';
+import { DEFAULT_LOBBY_PORT, runHost, type HostCommandOptions } from './host-command.js';
+import { runJoin, type JoinCommandOptions } from './join-command.js';
+import { runLobby, type LobbyCommandOptions } from './lobby-command.js';
+import { createOutput, EXIT } from './output.js';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  the session ended cleanly
+  1  other failure        2  bad usage or link      3  denied or removed by the host
+  4  host identity does not match the link (possible impersonation)
+  5  unknown or ended session                        6  lobby unreachable`;
+
+function port(value: string): string {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
+  }
+  return value;
+}
+
+function url(value: string): string {
+  try {
+    const parsed = new URL(value);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new InvalidArgumentError('expected an http:// or https:// URL');
+  }
+  return value.replace(/\/+$/, '');
+}
+
+/** Builds the `tandem` command line. Exported for tests of the parser. */
+export function buildProgram(setExitCode: (code: number) => void): Command {
+  const program = new Command('tandem')
+    .description('Secure real-time pair programming: share a folder, co-edit over end-to-end TLS 1.3.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride((error) => {
+      // Help and version exit 0; a usage error exits 2 after commander printed the reason.
+      process.exit(error.exitCode === 0 ? 0 : EXIT.usage);
+    });
+
+  program
+    .command('host')
+    .description('Share a folder: print a join link and admit guests after checking their PIN.')
+    .argument('[dir]', 'folder to share', '.')
+    .option('--lobby <url>', 'lobby to register with (default: run an embedded lobby and relay)', url)
+    .option('--name <name>', 'your name, shown to guests')
+    .option('--relay-only', 'accept guests only through the relay; open no direct listener')
+    .addOption(new Option('--approve <mode>', 'ask for every guest, or admit all automatically').choices(['ask', 'auto']).default('ask'))
+    .addOption(new Option('--role <role>', 'role for admitted guests when none is chosen').choices([...ROLES]).default('read-only'))
+    .option('--json', 'print one JSON event per line on stdout; read approve/deny/end on stdin')
+    .option('--listen <addr>', 'address for the direct listener and the embedded lobby', '0.0.0.0')
+    .option('--port <n>', 'port of the embedded lobby (0: any free port)', port, String(DEFAULT_LOBBY_PORT))
+    .option('--public-url <url>', 'address guests use to reach the embedded lobby', url)
+    .addHelpText('after', `
+Approving: on the terminal, answer r (read-only), e (edit), f (full) or d (deny) once the
+guest has read you the same PIN. With --json, write "approve ID [ROLE]", "deny ID" or "end".
+${EXIT_CODES_HELP}`)
+    .action(async (dir: string, options: HostCommandOptions) => {
+      setExitCode(await runHost(dir, options, createOutput(Boolean(options.json))));
+    });
+
+  program
+    .command('join')
+    .description('Join a session from its link; optionally mirror the shared folder locally.')
+    .argument('<link>', "the join link, in quotes: http://…/j/<id>#<fingerprint>")
+    .option('--name <name>', 'your name, shown to the host')
+    .option('--relay-only', 'connect only through the relay')
+    .option('--mirror <dir>', 'keep this local folder equal to the shared folder (read-only mirror)')
+    .option('--json', 'print one JSON event per line on stdout')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (link: string, options: JoinCommandOptions) => {
+      setExitCode(await runJoin(link, options, createOutput(Boolean(options.json))));
+    });
+
+  program
+    .command('lobby')
+    .description('Run a lobby server with an embedded relay.')
+    .option('--host <addr>', 'address to listen on', '0.0.0.0')
+    .option('--port <n>', 'port to listen on', port, String(DEFAULT_LOBBY_PORT))
+    .option('--public-url <url>', 'address that links and relay URLs are built from (behind a proxy)', url)
+    .option('--json', 'print one JSON event per line on stdout')
+    .action(async (options: LobbyCommandOptions & { json?: boolean }) => {
+      setExitCode(await runLobby(options, createOutput(Boolean(options.json))));
+    });
+
+  return program;
+}
+
+let exitCode = 0;
+await buildProgram((code) => (exitCode = code)).parseAsync(process.argv);
+// Exit explicitly: a lingering keep-alive socket must not keep a finished command alive.
+process.exit(exitCode);

@@ -1,0 +1,17 @@
+import type { ConnectionPath } from '../host/events.js';
+import type { Role } from '../protocol/messages.js';
+
+/**
+ * What the guest agent reports, in the shape the CLI prints with `--json` (one object per
+ * line, each with an `event` field).
+ */
+export type GuestEvent =
+  | { event: 'connected'; via: ConnectionPath; sessionName: string }
+  | { event: 'pin'; pin: string; via: ConnectionPath }
+  | { event: 'waiting' }
+  | { event: 'approved'; role: Role }
+  | { event: 'denied'; message: string }
+  | { event: 'synced'; files: number; bytes: number; dir: string }
+  | { event: 'changed'; path: string; kind: 'file' | 'dir' | 'removed' }
+  | { event: 'ended'; reason: string }
+  | { event: 'error'; message: string };

@@ -1,0 +1,84 @@
+import type { HostMessage } from '../protocol/messages.js';
+import { ProtocolError } from '../protocol/errors.js';
+import type { Mirror, MirrorFileWriter } from '../workspace/index.js';
+
+type ContentMessage = Extract<HostMessage, { t: 'tree' | 'file' | 'remove' | 'synced' }>;
+
+/** What applying one message did, for progress and events. */
+export type MirrorUpdate =
+  | { type: 'synced'; files: number; bytes: number }
+  | { type: 'file' | 'dir' | 'removed'; path: string }
+  | undefined;
+
+/**
+ * Applies the host's tree, file and remove messages to the local mirror. Every path goes
+ * through the mirror's own gate, so a hostile host cannot write outside the mirror folder.
+ * Until `synced`, it collects the paths of the snapshot; at `synced` it removes local files
+ * the host does not have.
+ */
+export class MirrorSync {
+  readonly #mirror: Mirror;
+  #snapshotPaths: Set<string> | undefined = new Set();
+  #open: { path: string; writer: MirrorFileWriter; expectedOffset: number } | undefined;
+
+  constructor(mirror: Mirror) {
+    this.#mirror = mirror;
+  }
+
+  /** Applies one message. Throws ProtocolError for a message out of order. */
+  async apply(message: ContentMessage, body: Buffer): Promise<MirrorUpdate> {
+    switch (message.t) {
+      case 'tree': {
+        for (const entry of message.entries) {
+          this.#snapshotPaths?.add(entry.path);
+          if (entry.kind === 'dir') await this.#mirror.ensureDir(entry.path);
+        }
+        if (this.#snapshotPaths) return undefined;
+        const dir = message.entries.find((entry) => entry.kind === 'dir');
+        return dir && { type: 'dir', path: dir.path };
+      }
+      case 'file':
+        return this.#applyFile(message, body);
+      case 'remove':
+        await this.#abortOpen();
+        await this.#mirror.remove(message.path);
+        return { type: 'removed', path: message.path };
+      case 'synced': {
+        const keep = this.#snapshotPaths;
+        this.#snapshotPaths = undefined;
+        if (keep) await this.#mirror.prune(keep);
+        return { type: 'synced', files: message.files, bytes: message.bytes };
+      }
+    }
+  }
+
+  /** Drops a half-received file, for when the connection ends mid-transfer. */
+  async close(): Promise<void> {
+    await this.#abortOpen();
+  }
+
+  async #applyFile(message: Extract<HostMessage, { t: 'file' }>, body: Buffer): Promise<MirrorUpdate> {
+    if (message.offset === 0) {
+      await this.#abortOpen();
+      this.#snapshotPaths?.add(message.path);
+      const writer = await this.#mirror.beginFile(message.path, message.size);
+      this.#open = { path: message.path, writer, expectedOffset: 0 };
+    }
+    const open = this.#open;
+    if (!open || open.path !== message.path || open.expectedOffset !== message.offset) {
+      throw new ProtocolError(`file chunk for ${message.path} arrived out of order`, 'unexpected_message');
+    }
+    await open.writer.write(body);
+    open.expectedOffset += body.length;
+    if (!message.last) return undefined;
+    this.#open = undefined;
+    await open.writer.commit({ executable: message.executable });
+    return this.#snapshotPaths ? undefined : { type: 'file', path: message.path };
+  }
+
+  async #abortOpen(): Promise<void> {
+    const open = this.#open;
+    this.#open = undefined;
+    await open?.writer.abort();
+  }
+}

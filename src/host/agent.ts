@@ -1,0 +1,343 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { realpath, stat } from 'node:fs/promises';
+import * as tls from 'node:tls';
+import { silentLogger, type Logger } from '../log.js';
+import { endSession, registerSession, type RegisteredSession } from '../lobby/client.js';
+import { PROTOCOL_VERSION, type GuestMessage, type Role } from '../protocol/messages.js';
+import { ProtocolError } from '../protocol/errors.js';
+import { connectRelayHostControl, openRelayHostData, type RelayControl } from '../relay/index.js';
+import { createIdentity, type Identity } from '../security/identity.js';
+import { formatJoinLink } from '../security/link.js';
+import { derivePin } from '../security/pin.js';
+import { acceptTls, createHostSecureContext, hostServerOptions, requirePeerFingerprint } from '../security/tls.js';
+import { loadWorkspaceRules, watchWorkspace, type WorkspaceChange, type WorkspaceWatcher } from '../workspace/index.js';
+import { AdmissionBook, MAX_PENDING_GUESTS } from './admission.js';
+import { directAddresses } from './addresses.js';
+import type { ConnectionPath, HostEvent } from './events.js';
+import { GuestConnection, HELLO_TIMEOUT_MS } from './guest-connection.js';
+import { publishChange, publishSnapshot, type SharedFolder } from './publisher.js';
+
+/** Options for {@link startHost}. */
+export interface HostOptions {
+  /** The folder to share. */
+  dir: string;
+  /** Base URL of the lobby to register with. */
+  lobbyUrl: string;
+  /** Session name shown to guests. */
+  name: string;
+  /** Open no listener for guests; everything goes through the relay. */
+  relayOnly?: boolean;
+  /** Address of the direct listener. Default `0.0.0.0`. */
+  listenHost?: string;
+  /** Port of the direct listener. Default 0 (any free port). */
+  listenPort?: number;
+  /** `auto` admits every guest with `role`; `ask` waits for {@link HostAgent.approve}. */
+  approve?: 'ask' | 'auto';
+  /** Role for auto-approved guests. Default `read-only`. */
+  role?: Role;
+  maxPendingGuests?: number;
+  onEvent?: (event: HostEvent) => void;
+  logger?: Logger;
+}
+
+/** A running host: the shared folder, its TLS identity, and the connected guests. */
+export interface HostAgent {
+  readonly link: string;
+  readonly sessionId: string;
+  /** Host certificate fingerprint, as pinned in the link. */
+  readonly fingerprint: string;
+  /** Port of the direct listener, or undefined with `relayOnly`. */
+  readonly directPort: number | undefined;
+  /** Admits a waiting guest. Returns false when no guest with that id is waiting. */
+  approve(id: string, role?: Role): boolean;
+  /** Refuses a waiting guest. Returns false when no guest with that id is waiting. */
+  deny(id: string): boolean;
+  /** Ends the session: guests are told, the link dies at the lobby, everything closes. */
+  end(reason?: string): Promise<void>;
+  /** Settles when the session has ended, by {@link end} or otherwise. */
+  readonly ended: Promise<string>;
+}
+
+/**
+ * Starts hosting a folder (DESIGN.md, "Joining, step by step", the host's side): makes the
+ * session identity, registers with the lobby, listens directly and through the relay, and
+ * admits guests only with the host's approval.
+ */
+export async function startHost(options: HostOptions): Promise<HostAgent> {
+  const info = await stat(options.dir).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new Error(`Cannot share ${options.dir}: it is not a folder. Give the path of a folder to share.`);
+  }
+  const root = await realpath(options.dir);
+  const identity = await createIdentity('tandem-host');
+  const host = new Host({ root, rules: await loadWorkspaceRules(root) }, identity, options);
+  await host.start();
+  return host;
+}
+
+class Host implements HostAgent {
+  readonly #options: HostOptions;
+  readonly #identity: Identity;
+  readonly #secureContext: tls.SecureContext;
+  readonly #admission: AdmissionBook;
+  readonly #guests = new Map<string, GuestConnection>();
+  readonly #folder: SharedFolder;
+  #log: Logger;
+  #session: RegisteredSession | undefined;
+  #server: tls.Server | undefined;
+  #relay: RelayControl | undefined;
+  #watcher: WorkspaceWatcher | undefined;
+  #nextGuest = 1;
+  #ending: Promise<void> | undefined;
+  #resolveEnded!: (reason: string) => void;
+  readonly ended: Promise<string>;
+  link = '';
+  sessionId = '';
+  directPort: number | undefined;
+
+  constructor(folder: SharedFolder, identity: Identity, options: HostOptions) {
+    this.#options = options;
+    this.#identity = identity;
+    this.#secureContext = createHostSecureContext(identity);
+    this.#admission = new AdmissionBook(options.maxPendingGuests ?? MAX_PENDING_GUESTS);
+    this.#log = options.logger ?? silentLogger;
+    this.#folder = folder;
+    this.ended = new Promise((resolve) => (this.#resolveEnded = resolve));
+  }
+
+  get fingerprint(): string {
+    return this.#identity.fingerprint;
+  }
+
+  async start(): Promise<void> {
+    this.#watcher = watchWorkspace(this.#folder.root, this.#folder.rules, {
+      onChange: (change) => this.#onDiskChange(change),
+    });
+    await this.#watcher.ready;
+    try {
+      const listenHost = this.#options.listenHost ?? '0.0.0.0';
+      if (!this.#options.relayOnly) this.directPort = await this.#listen(listenHost);
+      const direct =
+        this.directPort === undefined ? [] : directAddresses(listenHost, this.directPort);
+      this.#session = await registerSession(this.#options.lobbyUrl, {
+        name: this.#options.name,
+        direct,
+      });
+      this.sessionId = this.#session.sessionId;
+      this.#log = this.#log.child({ session: this.sessionId });
+      this.link = formatJoinLink(this.#session.joinUrl, this.#identity.fingerprint);
+      this.#relay = await connectRelayHostControl({
+        relayUrl: this.#session.relayUrl,
+        sessionId: this.#session.sessionId,
+        hostToken: this.#session.hostToken,
+        onIncoming: (connId) => void this.#acceptRelayed(connId),
+        logger: this.#log,
+      });
+    } catch (error) {
+      await this.#shutdown();
+      throw error;
+    }
+    this.#log.info({ direct: this.directPort !== undefined }, 'session started');
+    this.#emit({ event: 'link', link: this.link, sessionId: this.sessionId });
+  }
+
+  approve(id: string, role: Role = this.#options.role ?? 'read-only'): boolean {
+    return this.#admission.decide(id, { admit: true, role });
+  }
+
+  deny(id: string): boolean {
+    return this.#admission.decide(id, { admit: false });
+  }
+
+  end(reason = 'The host ended the session.'): Promise<void> {
+    this.#ending ??= (async () => {
+      for (const guest of this.#guests.values()) {
+        guest.enqueue(async () => {
+          await guest.channel.send({ t: 'ended', reason });
+          guest.channel.close();
+        });
+      }
+      if (this.#session) {
+        await endSession(this.#options.lobbyUrl, this.#session).catch((error: unknown) =>
+          this.#log.warn({ err: error }, 'could not tell the lobby that the session ended'),
+        );
+      }
+      await this.#shutdown();
+      this.#log.info('session ended');
+      this.#emit({ event: 'ended', reason });
+      this.#resolveEnded(reason);
+    })();
+    return this.#ending;
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#relay?.close();
+    await this.#watcher?.close();
+    // Give queued `ended` messages a moment to leave before the sockets go.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const guest of this.#guests.values()) guest.channel.close();
+    if (this.#server) {
+      const closed = once(this.#server, 'close');
+      this.#server.close();
+      await closed;
+    }
+  }
+
+  async #listen(host: string): Promise<number> {
+    const server = tls.createServer(hostServerOptions(this.#identity));
+    server.on('secureConnection', (socket) => this.#onSecureSocket(socket, 'direct'));
+    // A failed handshake (wrong TLS version, a port scanner) concerns only that client.
+    server.on('tlsClientError', (error) => this.#log.debug({ err: error }, 'direct TLS handshake failed'));
+    server.listen(this.#options.listenPort ?? 0, host);
+    await once(server, 'listening');
+    this.#server = server;
+    return (server.address() as AddressInfo).port;
+  }
+
+  async #acceptRelayed(connId: string): Promise<void> {
+    const session = this.#session;
+    if (!session || this.#ending) return;
+    try {
+      const stream = await openRelayHostData({
+        relayUrl: session.relayUrl,
+        sessionId: session.sessionId,
+        hostToken: session.hostToken,
+        connId,
+      });
+      const socket = await acceptTls(stream, this.#secureContext);
+      this.#onSecureSocket(socket, 'relay');
+    } catch (error) {
+      this.#log.debug({ err: error, conn: connId }, 'relayed guest connection failed');
+    }
+  }
+
+  #onSecureSocket(socket: tls.TLSSocket, via: ConnectionPath): void {
+    let fingerprint: string;
+    try {
+      fingerprint = requirePeerFingerprint(socket);
+    } catch (error) {
+      this.#log.debug({ err: error }, 'refused a connection without a usable certificate');
+      socket.destroy();
+      return;
+    }
+    if (this.#ending) {
+      socket.destroy();
+      return;
+    }
+    const id = `g${this.#nextGuest++}`;
+    const guest = new GuestConnection({
+      id,
+      socket,
+      fingerprint,
+      via,
+      log: this.#log.child({ conn: id, via }),
+    });
+    this.#guests.set(id, guest);
+    const helloTimer = setTimeout(() => guest.channel.fail('handshake_timeout'), HELLO_TIMEOUT_MS);
+    guest.channel.onClose((error) => {
+      clearTimeout(helloTimer);
+      this.#onGuestClosed(guest, error);
+    });
+    guest.channel.listen(async (message) => {
+      if (message.t === 'hello') clearTimeout(helloTimer);
+      await this.#onGuestMessage(guest, message);
+    });
+  }
+
+  async #onGuestMessage(guest: GuestConnection, message: GuestMessage): Promise<void> {
+    if (message.t === 'bye' || message.t === 'error') {
+      guest.channel.close();
+      return;
+    }
+    if (guest.state === 'hello' && message.t === 'hello') {
+      if (message.protocol !== PROTOCOL_VERSION) throw ProtocolError.of('unsupported_protocol');
+      guest.name = message.name;
+      await guest.channel.send({ t: 'hello', protocol: PROTOCOL_VERSION, sessionName: this.#options.name });
+      void this.#admit(guest);
+      return;
+    }
+    if (guest.state === 'admitted' && message.t === 'sync' && !guest.subscribed) {
+      guest.subscribed = true;
+      guest.enqueue(async () => {
+        const totals = await publishSnapshot(guest.channel, this.#folder);
+        guest.log.info(totals, 'snapshot sent');
+      });
+      return;
+    }
+    throw new ProtocolError(`"${message.t}" is not allowed now`, 'unexpected_message');
+  }
+
+  async #admit(guest: GuestConnection): Promise<void> {
+    guest.pin = derivePin(guest.socket);
+    const returningRole = this.#admission.roleOf(guest.fingerprint);
+    let role: Role;
+    if (returningRole) {
+      role = returningRole;
+    } else if (this.#options.approve === 'auto') {
+      role = this.#options.role ?? 'read-only';
+    } else {
+      if (!this.#admission.hasRoomForPending()) throw ProtocolError.of('too_many_pending');
+      guest.state = 'pending';
+      const decision = this.#admission.wait(guest.id);
+      await guest.channel.send({ t: 'pending' });
+      this.#emit({
+        event: 'join-request',
+        id: guest.id,
+        name: guest.name,
+        pin: guest.pin,
+        fingerprint: guest.fingerprint,
+        via: guest.via,
+      });
+      const outcome = await decision;
+      if (guest.channel.closed) return;
+      if (!outcome.admit) {
+        guest.log.info('guest denied');
+        this.#emit({ event: 'denied', id: guest.id, name: guest.name });
+        guest.state = 'closed';
+        guest.channel.fail('denied');
+        return;
+      }
+      role = outcome.role;
+    }
+    guest.role = role;
+    guest.state = 'admitted';
+    this.#admission.remember(guest.fingerprint, role);
+    await guest.channel.send({ t: 'admitted', role });
+    guest.log.info({ role, readmitted: returningRole !== undefined }, 'guest admitted');
+    this.#emit({
+      event: 'joined',
+      id: guest.id,
+      name: guest.name,
+      role,
+      via: guest.via,
+      readmitted: returningRole !== undefined,
+    });
+  }
+
+  #onGuestClosed(guest: GuestConnection, error: Error | undefined): void {
+    this.#guests.delete(guest.id);
+    // A guest that leaves while waiting withdraws its request.
+    this.#admission.decide(guest.id, { admit: false });
+    if (error) guest.log.info({ reason: error.message }, 'guest connection closed');
+    if (guest.state === 'admitted' || guest.state === 'pending') {
+      this.#emit({ event: 'left', id: guest.id, name: guest.name });
+    }
+    guest.state = 'closed';
+  }
+
+  #onDiskChange(change: WorkspaceChange): void {
+    for (const guest of this.#guests.values()) {
+      if (guest.state !== 'admitted' || !guest.subscribed) continue;
+      guest.enqueue(() => publishChange(guest.channel, this.#folder, change));
+    }
+  }
+
+  #emit(event: HostEvent): void {
+    try {
+      this.#options.onEvent?.(event);
+    } catch (error) {
+      this.#log.error({ err: error }, 'event listener failed');
+    }
+  }
+}
