@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import * as net from 'node:net';
+import { test } from 'node:test';
+import { z } from 'zod';
+import { MessageChannel } from '../../src/protocol/channel.js';
+import { encodeFrame } from '../../src/protocol/frame.js';
+import { ProtocolError } from '../../src/protocol/errors.js';
+
+const schema = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('ping'), n: z.number().int() }),
+  z.object({ t: z.literal('error'), code: z.string(), message: z.string() }),
+]);
+type Msg = z.infer<typeof schema>;
+
+async function pair(): Promise<{ a: net.Socket; b: net.Socket; done(): void }> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const accepted = once(server, 'connection');
+  const a = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+  const [b] = (await accepted) as [net.Socket];
+  return { a, b, done: () => server.close() };
+}
+
+test('messages arrive validated and in order even when handlers are slow', async () => {
+  const { a, b, done } = await pair();
+  const left = new MessageChannel<Msg, Msg>(a, { schema });
+  const right = new MessageChannel<Msg, Msg>(b, { schema });
+  const seen: number[] = [];
+  const all = new Promise<void>((resolve) =>
+    right.listen(async (m) => {
+      if (m.t !== 'ping') return;
+      await new Promise((r) => setTimeout(r, m.n % 2 ? 5 : 0));
+      seen.push(m.n);
+      if (seen.length === 10) resolve();
+    }),
+  );
+  left.listen(() => undefined);
+  for (let n = 0; n < 10; n++) await left.send({ t: 'ping', n });
+  await all;
+  assert.deepEqual(seen, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  left.close();
+  right.close();
+  done();
+});
+
+test('a message that fails the schema gets an error reply and closes only that connection', async () => {
+  const { a, b, done } = await pair();
+  const victim = new MessageChannel<Msg, Msg>(b, { schema });
+  const handled: Msg[] = [];
+  victim.listen((m) => void handled.push(m));
+  const closed = new Promise<Error | undefined>((resolve) => victim.onClose(resolve));
+  const replies: Buffer[] = [];
+  a.on('data', (d: Buffer) => replies.push(d));
+  a.write(encodeFrame({ t: 'ping', n: 'not a number' }));
+  const error = await closed;
+  assert.ok(error instanceof ProtocolError);
+  assert.equal(error.code, 'malformed_message');
+  await once(a, 'end');
+  assert.match(Buffer.concat(replies).toString(), /"code":"malformed_message"/);
+  assert.equal(handled.length, 0);
+  a.destroy();
+  done();
+});
+
+test('raw garbage with a huge length prefix closes the connection with frame_too_large', async () => {
+  const { a, b, done } = await pair();
+  const victim = new MessageChannel<Msg, Msg>(b, { schema, maxFrameBytes: 4096 });
+  victim.listen(() => undefined);
+  const closed = new Promise<Error | undefined>((resolve) => victim.onClose(resolve));
+  a.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 2, 3]));
+  const error = await closed;
+  assert.ok(error instanceof ProtocolError);
+  assert.equal(error.code, 'frame_too_large');
+  a.destroy();
+  done();
+});
+
+test('a handler that throws a ProtocolError sends its code and closes', async () => {
+  const { a, b, done } = await pair();
+  const left = new MessageChannel<Msg, Msg>(a, { schema });
+  const right = new MessageChannel<Msg, Msg>(b, { schema });
+  right.listen(() => {
+    throw new ProtocolError('not now', 'unexpected_message');
+  });
+  const got = new Promise<Msg>((resolve) => left.listen(resolve));
+  await left.send({ t: 'ping', n: 1 });
+  assert.deepEqual(await got, { t: 'error', code: 'unexpected_message', message: 'not now' });
+  left.close();
+  done();
+});
