@@ -1,0 +1,60 @@
+/**
+ * The workspace: what of the host's folder is shared and how guest paths are checked (host side),
+ * and the guest's local mirror of it. Imports no server, CLI or network code.
+ */
+export {
+  PathRejectedError,
+  UnsafeMirrorDirError,
+  WorkspaceLimitError,
+  type PathRejectedReason,
+} from './errors.js';
+export {
+  MAX_PATH_DEPTH,
+  MAX_PATH_LENGTH,
+  MAX_SEGMENT_LENGTH,
+  normalizeRelativePath,
+  type PathLimitOptions,
+} from './path.js';
+export {
+  BUILTIN_EXCLUDES,
+  GIT_IGNORE_FILE,
+  loadWorkspaceRules,
+  MAX_IGNORE_FILE_BYTES,
+  MAX_IGNORE_FILES,
+  MAX_RULE_CACHE_QUERIES,
+  MAX_RULE_SCAN_DIRS,
+  TANDEM_IGNORE_FILE,
+  WorkspaceRules,
+  type WorkspaceRulesOptions,
+} from './rules.js';
+export { resolveInside } from './resolve.js';
+export type { WorkspaceEntry } from './entry.js';
+export { MAX_SCAN_ENTRIES, SCAN_STAT_CONCURRENCY, scanWorkspace, type ScanOptions } from './scan.js';
+export {
+  DEFAULT_DEBOUNCE_MS,
+  MAX_DEBOUNCE_WAIT_MS,
+  MAX_PENDING_CHANGES,
+  watchWorkspace,
+  type WatchOptions,
+  type WorkspaceChange,
+  type WorkspaceWatcher,
+} from './watcher.js';
+export {
+  BINARY_SNIFF_BYTES,
+  DEFAULT_CHUNK_SIZE,
+  isProbablyBinary,
+  MAX_CHUNK_SIZE,
+  MAX_TEXT_FILE_BYTES,
+  readFileChunks,
+  type ReadChunksOptions,
+} from './content.js';
+export {
+  MAX_MIRROR_FILE_BYTES,
+  MAX_OPEN_FILE_WRITERS,
+  Mirror,
+  openMirror,
+  type LocalEntry,
+  type MirrorOptions,
+  type PruneOptions,
+} from './mirror.js';
+export type { MirrorFileWriter, MirrorWriteOptions } from './mirror-writer.js';

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+
+// Code points HFS+ ignores when comparing names, so `.g\u200cit` opens `.git` there
+// (git's CVE-2014-9390 fix checks the same set).
+const HFS_IGNORABLES = /[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]/g;
+
+/**
+ * Whether a name could open a `.git` directory on some filesystem: any case, HFS+ ignorable code
+ * points, NTFS's dropped trailing dots and spaces, its `GIT~1` short name and `::$DATA`-style
+ * stream suffixes. A mirror never writes there: a hostile host could otherwise plant hooks or a
+ * `core.fsmonitor` setting that runs code on the guest's next `git status`.
+ */
+export function isGitName(segment: string): boolean {
+  const bare = segment
+    .replace(HFS_IGNORABLES, '')
+    .split(':')[0]!
+    .replace(/[. ]+$/, '')
+    .toLowerCase();
+  return bare === '.git' || bare === 'git~1';
+}
+
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
+const WINDOWS_FORBIDDEN = /[<>:"|?*\u0000-\u001f]/;
+
+/**
+ * Why a name is unsafe to create on Windows, or `null`: device names (`CON`, `nul.txt`) open a
+ * device instead of a file, `:` opens an alternate data stream, and a trailing dot or space is
+ * silently dropped so that two names would land on one file.
+ */
+export function windowsNameProblem(segment: string): string | null {
+  if (WINDOWS_RESERVED.test(segment)) return 'is a Windows device name';
+  if (WINDOWS_FORBIDDEN.test(segment)) return 'has a character Windows forbids in names';
+  if (/[. ]$/.test(segment)) return 'ends with a dot or space, which Windows drops';
+  return null;
+}
+
+/** Prefix of the hidden temporary files a mirror writes before renaming them into place. */
+export const MIRROR_TEMP_PREFIX = '.tandem-';
+
+/** Suffix of the hidden temporary files a mirror writes. */
+export const MIRROR_TEMP_SUFFIX = '.tmp';
+
+/** A fresh temporary file name; random so that concurrent writes never collide. */
+export function tempName(): string {
+  return `${MIRROR_TEMP_PREFIX}${randomBytes(8).toString('hex')}${MIRROR_TEMP_SUFFIX}`;
+}

@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadWorkspaceRules, WorkspaceLimitError } from '../../src/workspace/index.js';
+import { tempDir, writeTree } from './helpers.js';
+
+test('built-in secrets and .git are never shared, at any depth', async (t) => {
+  const root = await tempDir(t);
+  const rules = await loadWorkspaceRules(root);
+  for (const path of [
+    '.git',
+    '.git/config',
+    'vendor/lib/.git/HEAD',
+    '.env',
+    '.env.local',
+    '.env.example',
+    'app/.env.production',
+    'certs/server.pem',
+    'tls.key',
+    'store.p12',
+    'id_rsa',
+    'id_ed25519.pub',
+    '.npmrc',
+    '.netrc',
+    '.pypirc',
+    '.git-credentials',
+    'vault.kdbx',
+    '.aws/credentials',
+    'home/.ssh/config',
+    'infra/.docker/config.json',
+  ]) {
+    assert.equal(rules.isShared(path, false), false, path);
+  }
+  assert.equal(rules.isShared('.aws', true), false);
+  assert.equal(rules.isShared('.ssh', true), false);
+});
+
+test('built-in secrets are matched case-insensitively', async (t) => {
+  const rules = await loadWorkspaceRules(await tempDir(t));
+  assert.equal(rules.isShared('.ENV', false), false);
+  assert.equal(rules.isShared('.Git/config', false), false);
+  assert.equal(rules.isShared('KEYS/Server.PEM', false), false);
+});
+
+test('ordinary files, node_modules and look-alike names are shared by default', async (t) => {
+  const rules = await loadWorkspaceRules(await tempDir(t));
+  for (const path of ['src/a.ts', 'node_modules/x/index.js', 'environment.ts', '.gitignore', 'keys.ts']) {
+    assert.equal(rules.isShared(path, false), true, path);
+  }
+  assert.equal(rules.isShared('.github', true), true);
+});
+
+test('a root .gitignore excludes what it matches, files and directories alike', async (t) => {
+  const root = await tempDir(t);
+  await writeTree(root, { '.gitignore': 'node_modules/\n*.log\n/build\n' });
+  const rules = await loadWorkspaceRules(root);
+  assert.equal(rules.isShared('node_modules', true), false);
+  assert.equal(rules.isShared('node_modules/x/index.js', false), false);
+  assert.equal(rules.isShared('deep/debug.log', false), false);
+  assert.equal(rules.isShared('build/out.js', false), false);
+  assert.equal(rules.isShared('src/build/out.js', false), true);
+  assert.equal(rules.isShared('src/a.ts', false), true);
+});
+
+test('a nested .gitignore applies relative to its own directory', async (t) => {
+  const root = await tempDir(t);
+  await writeTree(root, {
+    'pkg/.gitignore': '/dist\nsecret.txt\n',
+    'pkg/dist/a.js': '',
+    'dist/a.js': '',
+  });
+  const rules = await loadWorkspaceRules(root);
+  assert.equal(rules.isShared('pkg/dist/a.js', false), false);
+  assert.equal(rules.isShared('pkg/sub/dist/a.js', false), true);
+  assert.equal(rules.isShared('dist/a.js', false), true);
+  assert.equal(rules.isShared('pkg/deep/secret.txt', false), false);
+  assert.equal(rules.isShared('secret.txt', false), true);
+});
+
+test('a deeper .gitignore can re-include what a shallower one excludes', async (t) => {
+  const root = await tempDir(t);
+  await writeTree(root, { '.gitignore': '*.gen.ts\n', 'keep/.gitignore': '!*.gen.ts\n' });
+  const rules = await loadWorkspaceRules(root);
+  assert.equal(rules.isShared('a.gen.ts', false), false);
+  assert.equal(rules.isShared('keep/a.gen.ts', false), true);
+});
+
+test('nothing inside an excluded directory can be re-included', async (t) => {
+  const root = await tempDir(t);
+  await writeTree(root, { '.gitignore': 'out/\n!out/keep.txt\n', 'out/.gitignore': '!keep.txt\n' });
+  const rules = await loadWorkspaceRules(root);
+  assert.equal(rules.isShared('out/keep.txt', false), false);
+});
+
+test('.gitignore files inside excluded directories are not read', async (t) => {
+  const root = await tempDir(t);
+  await writeTree(root, { '.gitignore': 'vendor/\n', 'vendor/.gitignore': '!*\n' });
+  const rules = await loadWorkspaceRules(root);
+  assert.equal(rules.isShared('vendor/a.js', false), false);
+});
+
+test('ignore files cannot re-include a built-in secret', async (t) => {
+  const root = await tempDir(t);
+  await writeTree(root, { '.gitignore': '!.env\n', '.tandemignore': '!.env\n' });
+  const rules = await loadWorkspaceRules(root);
+  assert.equal(rules.isShared('.env', false), false);
+});
+
+test('.tandemignore excludes more, even what .gitignore re-includes', async (t) => {
+  const root = await tempDir(t);
+  await writeTree(root, {
+    '.tandemignore': 'private/\n*.draft.md\n',
+    '.gitignore': '!notes.draft.md\n',
+  });
+  const rules = await loadWorkspaceRules(root);
+  assert.equal(rules.isShared('private/plan.md', false), false);
+  assert.equal(rules.isShared('notes.draft.md', false), false);
+  assert.equal(rules.isShared('README.md', false), true);
+});
+
+test('.git/info/exclude is honoured below the root .gitignore', async (t) => {
+  const root = await tempDir(t);
+  await writeTree(root, { '.git/info/exclude': 'scratch/\n*.tmp\n', '.gitignore': '!keep.tmp\n' });
+  const rules = await loadWorkspaceRules(root);
+  assert.equal(rules.isShared('scratch/a.ts', false), false);
+  assert.equal(rules.isShared('x.tmp', false), false);
+  assert.equal(rules.isShared('keep.tmp', false), true);
+});
+
+test('dir-only patterns exclude directories and not files of the same name', async (t) => {
+  const root = await tempDir(t);
+  await writeTree(root, { '.gitignore': 'cache/\n' });
+  const rules = await loadWorkspaceRules(root);
+  assert.equal(rules.isShared('cache', true), false);
+  assert.equal(rules.isShared('cache', false), true);
+});
+
+test('invalid paths are reported as not shared', async (t) => {
+  const rules = await loadWorkspaceRules(await tempDir(t));
+  for (const path of ['', '../x', '/etc/passwd', 'a\\b', 'a//b']) {
+    assert.equal(rules.isShared(path, false), false, path);
+  }
+});
+
+test('reload picks up changed ignore files, new nested ones included', async (t) => {
+  const root = await tempDir(t);
+  await writeTree(root, { 'src/a.ts': '', 'lib/b.ts': '' });
+  const rules = await loadWorkspaceRules(root);
+  assert.equal(rules.isShared('src/a.ts', false), true);
+  await writeFile(join(root, '.gitignore'), 'src/\n');
+  await writeFile(join(root, 'lib', '.gitignore'), 'b.ts\n');
+  assert.equal(rules.isShared('src/a.ts', false), true, 'rules only change on reload');
+  await rules.reload();
+  assert.equal(rules.isShared('src/a.ts', false), false);
+  assert.equal(rules.isShared('lib/b.ts', false), false);
+});
+
+test('an ignore file over the size limit fails closed', async (t) => {
+  const root = await tempDir(t);
+  await writeTree(root, { '.gitignore': `${'x'.repeat(2000)}\n` });
+  await assert.rejects(
+    loadWorkspaceRules(root, { maxIgnoreFileBytes: 1000 }),
+    (error: unknown) => error instanceof WorkspaceLimitError && error.limit === 'MAX_IGNORE_FILE_BYTES',
+  );
+});
+
+test('more .gitignore files than the limit fail closed', async (t) => {
+  const root = await tempDir(t);
+  await writeTree(root, { '.gitignore': 'a\n', 'x/.gitignore': 'b\n', 'y/.gitignore': 'c\n' });
+  await assert.rejects(
+    loadWorkspaceRules(root, { maxIgnoreFiles: 2 }),
+    (error: unknown) => error instanceof WorkspaceLimitError && error.limit === 'MAX_IGNORE_FILES',
+  );
+});
+
+test('extra excludes from the options are never shared', async (t) => {
+  const rules = await loadWorkspaceRules(await tempDir(t), { extraExcludes: ['*.secret'] });
+  assert.equal(rules.isShared('conf/db.secret', false), false);
+});
+
+test('rules stay correct after the matcher memo is reset by many distinct queries', async (t) => {
+  const root = await tempDir(t);
+  await writeTree(root, { '.gitignore': '*.log\n' });
+  const rules = await loadWorkspaceRules(root, { maxCacheQueries: 100 });
+  for (let i = 0; i < 1000; i++) rules.isShared(`probe/${i}.txt`, false);
+  assert.equal(rules.isShared('a.log', false), false);
+  assert.equal(rules.isShared('a.txt', false), true);
+});
