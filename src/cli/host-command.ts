@@ -31,6 +31,14 @@ export async function runHost(dir: string, options: HostCommandOptions, output: 
   const logger = createLogger({ name: 'host', level: process.env.TANDEM_LOG_LEVEL ?? 'warn' });
   let lobby: LobbyServer | undefined;
   let agent: HostAgent | undefined;
+  // Installed before anything starts, so Ctrl-C during start-up still ends cleanly.
+  let stopRequested = false;
+  const stop = (): void => {
+    stopRequested = true;
+    void agent?.end();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   try {
     let lobbyUrl = options.lobby;
     if (!lobbyUrl) {
@@ -55,20 +63,17 @@ export async function runHost(dir: string, options: HostCommandOptions, output: 
       },
     });
     output.say(`Sharing ${resolve(dir)}. Press Ctrl-C to end the session.`);
-    const host = agent;
-    const stopSignals = (): void => void host.end();
-    process.once('SIGINT', stopSignals);
-    process.once('SIGTERM', stopSignals);
-    const input = readCommands(host, requests, options, output);
-    await host.ended;
+    if (stopRequested) void agent.end();
+    const input = readCommands(agent, requests, options, output);
+    await agent.ended;
     input.close();
-    process.off('SIGINT', stopSignals);
-    process.off('SIGTERM', stopSignals);
     return EXIT.ok;
   } catch (error) {
     await agent?.end().catch(() => undefined);
     return reportFailure(error, output);
   } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
     await lobby?.close();
   }
 }

@@ -54,6 +54,7 @@ export function acceptTls(stream: Duplex, context: tls.SecureContext): Promise<t
     rejectUnauthorized: false,
     ALPNProtocols: [TANDEM_ALPN],
   });
+  closeWithCarrier(stream, socket);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error('TLS handshake timed out')), HANDSHAKE_TIMEOUT_MS);
     const fail = (error: Error): void => {
@@ -122,6 +123,7 @@ export function connectTls(stream: Duplex, options: ConnectTlsOptions): Promise<
       // handler below, which destroys the socket on any mismatch before we write anything.
       rejectUnauthorized: false,
     });
+    closeWithCarrier(stream, socket);
     const timer = setTimeout(() => fail(new Error('TLS handshake timed out')), HANDSHAKE_TIMEOUT_MS);
     const fail = (error: Error): void => {
       clearTimeout(timer);
@@ -150,6 +152,14 @@ export function connectTls(stream: Duplex, options: ConnectTlsOptions): Promise<
       resolve(socket);
     });
   });
+}
+
+/**
+ * Errors of the carrier stream (a relay WebSocket, a TCP socket) surface as the TLS socket
+ * closing; without this listener a late carrier error would be thrown as unhandled.
+ */
+function closeWithCarrier(stream: Duplex, socket: tls.TLSSocket): void {
+  stream.on('error', () => socket.destroy());
 }
 
 function fingerprintsEqual(a: string, b: string): boolean {

@@ -51,7 +51,9 @@ export async function* readFileChunks(
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE) {
-    throw new RangeError(`chunkSize must be an integer from 1 to ${MAX_CHUNK_SIZE}, got ${chunkSize}`);
+    throw new RangeError(
+      `chunkSize must be an integer from 1 to ${MAX_CHUNK_SIZE}, got ${chunkSize}`,
+    );
   }
   const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
   const handle = await open(absPath, OPEN_FLAGS);

@@ -1,7 +1,7 @@
 /** Why a path was refused: malformed, escaping the folder, or not shared. */
 export type PathRejectedReason = 'invalid' | 'outside' | 'ignored';
 
-/** How much of an offending path goes into an error message, so that a huge path cannot flood logs. */
+/** Characters of an offending path quoted in a message, so that a huge path cannot flood logs. */
 const MESSAGE_PATH_CHARS = 200;
 
 function quote(value: string): string {
@@ -70,7 +70,10 @@ export class UnsafeMirrorDirError extends Error {
    * @param detail why it is refused
    */
   constructor(dir: string, detail: string, options?: ErrorOptions) {
-    super(`Refusing to mirror into ${quote(dir)}: ${detail}. Choose an empty or dedicated folder.`, options);
+    super(
+      `Refusing to mirror into ${quote(dir)}: ${detail}. Choose an empty or dedicated folder.`,
+      options,
+    );
     this.dir = dir;
   }
 }

@@ -29,7 +29,12 @@ export {
 } from './rules.js';
 export { resolveInside } from './resolve.js';
 export type { WorkspaceEntry } from './entry.js';
-export { MAX_SCAN_ENTRIES, SCAN_STAT_CONCURRENCY, scanWorkspace, type ScanOptions } from './scan.js';
+export {
+  MAX_SCAN_ENTRIES,
+  SCAN_STAT_CONCURRENCY,
+  scanWorkspace,
+  type ScanOptions,
+} from './scan.js';
 export {
   DEFAULT_DEBOUNCE_MS,
   MAX_DEBOUNCE_WAIT_MS,

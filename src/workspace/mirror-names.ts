@@ -19,7 +19,7 @@ export function isGitName(segment: string): boolean {
   return bare === '.git' || bare === 'git~1';
 }
 
-const WINDOWS_RESERVED = /^(con|prn|aux|nul|conin\$|conout\$|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|conin\$|conout\$|(com|lpt)[0-9¹²³])(\..*)?$/i;
 const WINDOWS_FORBIDDEN = /[<>:"|?*\u0000-\u001f]/;
 
 /**

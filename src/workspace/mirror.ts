@@ -157,7 +157,9 @@ export class Mirror {
     }
     const target = await this.#target(relPath);
     if (target.info?.isDirectory()) {
-      throw new Error(`${target.rel} is a directory in the mirror; remove it before writing a file.`);
+      throw new Error(
+        `${target.rel} is a directory in the mirror; remove it before writing a file.`,
+      );
     }
     await mkdir(dirname(target.abs), { recursive: true });
     return target;
@@ -171,7 +173,9 @@ export class Mirror {
     const target = await this.#target(relPath);
     if (target.info?.isDirectory()) return;
     if (target.info !== null) {
-      throw new Error(`${target.rel} exists in the mirror and is not a directory; remove it first.`);
+      throw new Error(
+        `${target.rel} exists in the mirror and is not a directory; remove it first.`,
+      );
     }
     await mkdir(target.abs, { recursive: true });
   }
@@ -182,7 +186,11 @@ export class Mirror {
    * @throws {PathRejectedError} for a path the host may not write
    * @throws {WorkspaceLimitError} for data over `maxFileBytes`
    */
-  async writeFile(relPath: string, data: Uint8Array, options: MirrorWriteOptions = {}): Promise<void> {
+  async writeFile(
+    relPath: string,
+    data: Uint8Array,
+    options: MirrorWriteOptions = {},
+  ): Promise<void> {
     const target = await this.#prepareFile(relPath, data.byteLength);
     await atomicWrite(dirname(target.abs), target.abs, data, {
       ...options,
@@ -219,7 +227,11 @@ export class Mirror {
     let writer: StreamingFile;
     try {
       const target = await this.#prepareFile(relPath, size);
-      const temp = await openTemp(dirname(target.abs), options.executable ?? false, this.#activeTemps);
+      const temp = await openTemp(
+        dirname(target.abs),
+        options.executable ?? false,
+        this.#activeTemps,
+      );
       writer = new StreamingFile(target.rel, size, temp, options, {
         recheck: async () => (await this.#prepareFile(relPath, size)).abs,
         done: () => {
@@ -274,13 +286,14 @@ export class Mirror {
       const segments = path.split('/');
       for (let i = 1; i <= segments.length; i++) kept.add(segments.slice(0, i).join('/'));
     }
-    const preserved: string[] = [];
     const doomed: LocalEntry[] = [];
+    // Entries come parents first, so a preserved directory's contents follow it in one run.
+    let preserved: string | null = null;
     for (const entry of await this.listLocal()) {
       if (kept.has(entry.path)) continue;
-      if (preserved.some((dir) => entry.path.startsWith(`${dir}/`))) continue;
+      if (preserved !== null && entry.path.startsWith(`${preserved}/`)) continue;
       if (options.preserve?.(entry.path, entry.kind)) {
-        preserved.push(entry.path);
+        preserved = entry.path;
         continue;
       }
       doomed.push(entry);

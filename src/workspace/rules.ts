@@ -219,7 +219,8 @@ async function loadRuleSet(rootReal: string, options: WorkspaceRulesOptions): Pr
       throw new WorkspaceLimitError(
         'MAX_RULE_SCAN_DIRS',
         maxDirs,
-        `More than ${maxDirs} shared directories; exclude some in ${TANDEM_IGNORE_FILE} or raise maxDirs.`,
+        `More than ${maxDirs} shared directories; exclude some in ${TANDEM_IGNORE_FILE} ` +
+          'or raise maxDirs.',
       );
     }
     const dir = queue[next] as string;

@@ -86,7 +86,11 @@ async function listDirectory(
   const entries: WorkspaceEntry[] = [];
   described.forEach((entry, index) => {
     if (entry !== null) entries.push(entry);
-    else options.onSkip?.((wanted[index] as { rel: string }).rel, 'unreadable, special or leads outside');
+    else
+      options.onSkip?.(
+        (wanted[index] as { rel: string }).rel,
+        'unreadable, special or leads outside',
+      );
   });
   return entries;
 }

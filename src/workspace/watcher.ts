@@ -22,10 +22,15 @@ export const MAX_DEBOUNCE_WAIT_MS = 1000;
  */
 export const MAX_PENDING_CHANGES = 50_000;
 
+/**
+ * How long deletes inside a deleted directory are folded into it, and deletes of paths never
+ * reported are dropped, in milliseconds.
+ */
+export const DELETE_FOLD_MS = 5000;
+
 /** A change to the shared part of the workspace, as {@link watchWorkspace} reports it. */
 export type WorkspaceChange =
-  | ({ type: 'upsert' } & WorkspaceEntry)
-  | { type: 'delete'; path: string; kind: 'file' | 'dir' };
+  ({ type: 'upsert' } & WorkspaceEntry) | { type: 'delete'; path: string; kind: 'file' | 'dir' };
 
 /** Options for {@link watchWorkspace}. */
 export interface WatchOptions {
@@ -109,7 +114,7 @@ export function watchWorkspace(
 
   const relOf = (abs: string): string | null => {
     const rel = toPosixRelative(relative(rootReal, abs), sep);
-    return rel === '' || rel.startsWith('..') ? null : rel;
+    return rel === '' || rel === '..' || rel.startsWith('../') ? null : rel;
   };
 
   // Prunes what chokidar watches; the exact decision is taken again when a burst is reported.
@@ -129,14 +134,43 @@ export function watchWorkspace(
     }
   };
 
-  const emitDeletes = (deletes: { path: string; kind: 'file' | 'dir' }[]): void => {
-    deletes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    let deletedDir: string | null = null;
-    for (const change of deletes) {
-      if (deletedDir !== null && change.path.startsWith(`${deletedDir}/`)) continue;
-      emit({ type: 'delete', ...change });
-      deletedDir = change.kind === 'dir' ? change.path : null;
+  // Directories reported deleted lately, to fold deletes of their contents that chokidar reports
+  // in a later burst. Path to the time the entry expires.
+  const deletedDirs = new Map<string, number>();
+
+  // Paths created and gone again within one burst, never reported: chokidar may report their
+  // removal in a later burst (it holds unlinks back to detect atomic saves), which must not
+  // become a delete of something nobody was told about. Path to the time the entry expires.
+  const unreported = new Map<string, number>();
+
+  const underDeletedDir = (path: string, now: number): boolean => {
+    for (let cut = path.lastIndexOf('/'); cut > 0; cut = path.lastIndexOf('/', cut - 1)) {
+      const expires = deletedDirs.get(path.slice(0, cut));
+      if (expires !== undefined && expires > now) return true;
     }
+    return false;
+  };
+
+  const emitDeletes = (deletes: { path: string; kind: 'file' | 'dir' }[]): void => {
+    const now = Date.now();
+    for (const map of [deletedDirs, unreported]) {
+      for (const [path, expires] of map) if (expires <= now) map.delete(path);
+    }
+    deletes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    for (const change of deletes) {
+      if (underDeletedDir(change.path, now) || unreported.has(change.path)) continue;
+      emit({ type: 'delete', ...change });
+      if (change.kind === 'dir') deletedDirs.set(change.path, now + DELETE_FOLD_MS);
+    }
+  };
+
+  const emitUpsert = (entry: WorkspaceEntry): void => {
+    // The path exists again, and so do its ancestors.
+    unreported.delete(entry.path);
+    for (let cut = entry.path.length; cut > 0; cut = entry.path.lastIndexOf('/', cut - 1)) {
+      deletedDirs.delete(entry.path.slice(0, cut));
+    }
+    emit({ type: 'upsert', ...entry });
   };
 
   const reloadRules = async (): Promise<void> => {
@@ -147,15 +181,26 @@ export function watchWorkspace(
       onError(error);
     }
     await rules.reload();
-    if (before === null) return;
+    if (before === null || closed) return;
     const after = await snapshot(rootReal, rules);
     const removed = [...before.values()].filter((entry) => !after.has(entry.path));
     emitDeletes(removed.map((entry) => ({ path: entry.path, kind: entry.kind })));
+    // Newly shared paths were pruned from the watch. A newly shared directory is added so that
+    // chokidar reports it and its contents as new (the last argument asks for those events),
+    // which also covers files created while it was being set up. A newly shared file is watched
+    // quietly and reported here. Entries come parents first, so a directory's contents follow it.
+    let newDir: string | null = null;
     for (const entry of after.values()) {
-      if (before.has(entry.path)) continue;
-      emit({ type: 'upsert', ...entry });
-      // Directories newly shared were pruned from the watch; watch them now.
-      if (entry.kind === 'dir' && !closed) fsw?.add(join(rootReal, ...entry.path.split('/')));
+      if (before.has(entry.path) || closed) continue;
+      if (newDir !== null && entry.path.startsWith(`${newDir}/`)) continue;
+      const abs = join(rootReal, ...entry.path.split('/'));
+      if (entry.kind === 'dir') {
+        newDir = entry.path;
+        fsw?.add(abs, undefined, true);
+      } else {
+        emitUpsert(entry);
+        fsw?.add(abs);
+      }
     }
   };
 
@@ -172,10 +217,11 @@ export function watchWorkspace(
       if (now !== null && !rules.isShared(path, now.kind === 'dir')) now = null;
       const wasShared = before !== null && rules.isShared(path, before === 'dir');
       if (wasShared && (now === null || now.kind !== before)) deletes.push({ path, kind: before });
+      if (before === null && now === null) unreported.set(path, Date.now() + DELETE_FOLD_MS);
       if (now !== null) upserts.push(now);
     }
     emitDeletes(deletes);
-    for (const entry of upserts) emit({ type: 'upsert', ...entry });
+    upserts.forEach(emitUpsert);
     if (rulesChanged && !closed) await reloadRules();
   };
 

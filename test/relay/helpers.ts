@@ -83,9 +83,19 @@ export async function startRelay(limits: Partial<RelayLimits> = {}): Promise<Tes
   };
 }
 
+/** Text messages received by raw sockets, recorded from the start so none is missed. */
+const inboxes = new WeakMap<WebSocket, { signals: Record<string, unknown>[]; wake: () => void }>();
+
 /** Opens a raw WebSocket to a relay path, optionally with a bearer token; resolves when open. */
 export async function rawSocket(url: string, token?: string): Promise<WebSocket> {
   const ws = new WebSocket(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  const inbox = { signals: [] as Record<string, unknown>[], wake: () => undefined as void };
+  inboxes.set(ws, inbox);
+  ws.on('message', (data: Buffer, isBinary: boolean) => {
+    if (isBinary) return;
+    inbox.signals.push(JSON.parse(data.toString()) as Record<string, unknown>);
+    inbox.wake();
+  });
   ws.on('error', () => undefined);
   await once(ws, 'open');
   return ws;
@@ -98,12 +108,17 @@ export async function closeOf(ws: WebSocket): Promise<{ code: number; reason: st
   return { code, reason: reason.toString() };
 }
 
-/** Resolves with the next text message of a socket, parsed as JSON. */
+/** Resolves with the next text message of a raw socket, parsed as JSON. */
 export async function nextSignal(ws: WebSocket): Promise<Record<string, unknown>> {
-  for (;;) {
-    const [data, isBinary] = (await once(ws, 'message')) as [Buffer, boolean];
-    if (!isBinary) return JSON.parse(data.toString()) as Record<string, unknown>;
+  const inbox = inboxes.get(ws);
+  if (!inbox) throw new Error('not a rawSocket');
+  while (inbox.signals.length === 0) {
+    await new Promise<void>((resolve, reject) => {
+      inbox.wake = resolve;
+      ws.once('close', () => reject(new Error('closed while waiting for a signal')));
+    });
   }
+  return inbox.signals.shift()!;
 }
 
 /** Reads exactly `length` bytes from a stream. */
@@ -167,6 +182,8 @@ export async function pairThroughRelay(relay: TestRelay): Promise<PairedStreams>
     sessionId,
     hostToken,
     onIncoming: (connId) => announce(connId),
+    // A failing test must not leave a control connection retrying forever.
+    reconnect: false,
   });
   const guestOpening = openRelayGuest({ relayUrl, sessionId });
   const connId = await incoming;

@@ -56,20 +56,27 @@ test('a file larger than maxBytes fails instead of being read whole', async (t) 
   await assert.rejects(read(), WorkspaceLimitError);
 });
 
-test('a directory or a FIFO is refused rather than read', { skip: process.platform === 'win32' }, async (t) => {
-  const dir = await tempDir(t);
-  await assert.rejects(readAll(dir, 16));
-  try {
-    execFileSync('mkfifo', [join(dir, 'pipe')]);
-  } catch {
-    t.skip('mkfifo is not available');
-    return;
-  }
-  await assert.rejects(readAll(join(dir, 'pipe'), 16), /not a regular file/);
-});
+test(
+  'a directory or a FIFO is refused rather than read',
+  { skip: process.platform === 'win32' },
+  async (t) => {
+    const dir = await tempDir(t);
+    await assert.rejects(readAll(dir, 16));
+    try {
+      execFileSync('mkfifo', [join(dir, 'pipe')]);
+    } catch {
+      t.skip('mkfifo is not available');
+      return;
+    }
+    await assert.rejects(readAll(join(dir, 'pipe'), 16), /not a regular file/);
+  },
+);
 
 test('UTF-8 text is not binary, including multi-byte characters', () => {
-  assert.equal(isProbablyBinary(new TextEncoder().encode('const x = "héllo wörld ✓ 🎉";\n')), false);
+  assert.equal(
+    isProbablyBinary(new TextEncoder().encode('const x = "héllo wörld ✓ 🎉";\n')),
+    false,
+  );
   assert.equal(isProbablyBinary(new Uint8Array()), false);
 });
 

@@ -59,7 +59,10 @@ test('the filesystem root, the home directory and its ancestors are refused', as
   await assert.rejects(openMirror(fakeHome, { homeDir: fakeHome }), UnsafeMirrorDirError);
   await assert.rejects(openMirror(join(base, 'home'), { homeDir: fakeHome }), UnsafeMirrorDirError);
   await symlink(fakeHome, join(base, 'alias'));
-  await assert.rejects(openMirror(join(base, 'alias'), { homeDir: fakeHome }), UnsafeMirrorDirError);
+  await assert.rejects(
+    openMirror(join(base, 'alias'), { homeDir: fakeHome }),
+    UnsafeMirrorDirError,
+  );
   await openMirror(join(fakeHome, 'pairing'), { homeDir: fakeHome });
 });
 
@@ -86,7 +89,7 @@ test('an atomic write leaves no temporary file behind, on success or failure', a
   assert.deepEqual(await allNames(dir), ['a.txt', 'taken']);
 });
 
-test('a malicious host cannot write outside the mirror with parent or absolute paths', async (t) => {
+test('a malicious host cannot escape the mirror with parent or absolute paths', async (t) => {
   const { mirror, outside } = await setup(t);
   await rejectsWith(mirror.writeFile('../outside/x', bytes('x')), 'invalid');
   await rejectsWith(mirror.writeFile('a/../../outside/x', bytes('x')), 'invalid');
@@ -158,13 +161,17 @@ test('a streamed file appears only on commit and leaves no temporary file', asyn
   assert.deepEqual(await allNames(dir), ['big', join('big', 'data.bin')]);
 });
 
-test('commit can make a streamed file executable', { skip: process.platform === 'win32' }, async (t) => {
-  const { dir, mirror } = await setup(t);
-  const writer = await mirror.beginFile('tool', 2);
-  await writer.write(bytes('#!'));
-  await writer.commit({ executable: true });
-  assert.notEqual((await stat(join(dir, 'tool'))).mode & 0o100, 0);
-});
+test(
+  'commit can make a streamed file executable',
+  { skip: process.platform === 'win32' },
+  async (t) => {
+    const { dir, mirror } = await setup(t);
+    const writer = await mirror.beginFile('tool', 2);
+    await writer.write(bytes('#!'));
+    await writer.commit({ executable: true });
+    assert.notEqual((await stat(join(dir, 'tool'))).mode & 0o100, 0);
+  },
+);
 
 test('a streamed file that overruns or falls short of its size is discarded', async (t) => {
   const { dir, mirror } = await setup(t);
@@ -190,7 +197,8 @@ test('file size and open-writer limits are enforced', async (t) => {
   await mirror.beginFile('two', 1);
   await assert.rejects(
     mirror.beginFile('three', 1),
-    (error: unknown) => error instanceof WorkspaceLimitError && error.limit === 'MAX_OPEN_FILE_WRITERS',
+    (error: unknown) =>
+      error instanceof WorkspaceLimitError && error.limit === 'MAX_OPEN_FILE_WRITERS',
   );
   await one.abort();
   const three = await mirror.beginFile('three', 1);
@@ -253,7 +261,12 @@ test('prune removes what the host does not have and keeps .git and preserved pat
   const removed = await mirror.prune(new Set(['src/keep.ts']), {
     preserve: (path) => path === 'node_modules',
   });
-  assert.deepEqual(removed.sort(), ['.tandem-0123456789abcdef.tmp', 'old', 'old/x.ts', 'src/stale.ts']);
+  assert.deepEqual(removed.sort(), [
+    '.tandem-0123456789abcdef.tmp',
+    'old',
+    'old/x.ts',
+    'src/stale.ts',
+  ]);
   assert.deepEqual((await readdir(dir)).sort(), ['.git', 'node_modules', 'src']);
   assert.deepEqual(await readdir(join(dir, 'src')), ['keep.ts']);
 });

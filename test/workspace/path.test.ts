@@ -67,7 +67,12 @@ test('empty paths, empty segments and the root itself are rejected', () => {
 test('paths over the length, depth or segment limits are rejected', () => {
   rejects('a'.repeat(MAX_PATH_LENGTH + 1), /longer than/);
   rejects('é'.repeat(MAX_PATH_LENGTH / 2 + 1), /longer than/);
-  rejects(Array(MAX_PATH_DEPTH + 1).fill('d').join('/'), /deeper than/);
+  rejects(
+    Array(MAX_PATH_DEPTH + 1)
+      .fill('d')
+      .join('/'),
+    /deeper than/,
+  );
   rejects('x'.repeat(256), /segment longer/);
   assert.equal(normalizeRelativePath(Array(MAX_PATH_DEPTH).fill('d').join('/')).length, 127);
 });

@@ -33,10 +33,7 @@ async function fixture(t: TestContext): Promise<Fixture> {
   return { root, outside, rules: await loadWorkspaceRules(root) };
 }
 
-async function rejectsWith(
-  promise: Promise<unknown>,
-  reason: PathRejectedReason,
-): Promise<void> {
+async function rejectsWith(promise: Promise<unknown>, reason: PathRejectedReason): Promise<void> {
   await assert.rejects(
     promise,
     (error: unknown) => error instanceof PathRejectedError && error.reason === reason,

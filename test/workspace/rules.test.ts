@@ -45,7 +45,13 @@ test('built-in secrets are matched case-insensitively', async (t) => {
 
 test('ordinary files, node_modules and look-alike names are shared by default', async (t) => {
   const rules = await loadWorkspaceRules(await tempDir(t));
-  for (const path of ['src/a.ts', 'node_modules/x/index.js', 'environment.ts', '.gitignore', 'keys.ts']) {
+  for (const path of [
+    'src/a.ts',
+    'node_modules/x/index.js',
+    'environment.ts',
+    '.gitignore',
+    'keys.ts',
+  ]) {
     assert.equal(rules.isShared(path, false), true, path);
   }
   assert.equal(rules.isShared('.github', true), true);
@@ -161,7 +167,8 @@ test('an ignore file over the size limit fails closed', async (t) => {
   await writeTree(root, { '.gitignore': `${'x'.repeat(2000)}\n` });
   await assert.rejects(
     loadWorkspaceRules(root, { maxIgnoreFileBytes: 1000 }),
-    (error: unknown) => error instanceof WorkspaceLimitError && error.limit === 'MAX_IGNORE_FILE_BYTES',
+    (error: unknown) =>
+      error instanceof WorkspaceLimitError && error.limit === 'MAX_IGNORE_FILE_BYTES',
   );
 });
 

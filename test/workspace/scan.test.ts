@@ -45,7 +45,7 @@ test('ignored files and directories and built-in secrets are skipped', async (t)
     'debug.log': '',
     '.env': 'SECRET=1',
     '.git/config': '',
-    'id_rsa': '',
+    id_rsa: '',
     'src/ok.ts': '',
   });
   const rules = await loadWorkspaceRules(root);
@@ -63,7 +63,7 @@ test('the executable bit is reported', { skip: process.platform === 'win32' }, a
   assert.equal(entries.find((e) => e.path === 'data.txt')?.executable, false);
 });
 
-test('symlinks: inside files are shared as files, directories and escapes are skipped', async (t) => {
+test('symlinks to inside files are files; to directories or outside, skipped', async (t) => {
   const base = await tempDir(t);
   const root = join(base, 'root');
   await writeTree(base, { 'outside/secret.txt': 'x', 'root/src/a.ts': 'abc', 'root/.env': 'S=1' });
@@ -82,28 +82,45 @@ test('symlinks: inside files are shared as files, directories and escapes are sk
     ['file:link-a.ts', 'dir:src', 'file:src/a.ts'],
   );
   assert.equal(entries[0]?.size, 3);
-  assert.deepEqual(skipped.sort(), ['dangling', 'env-alias', 'leak-dir', 'leak.txt', 'loop', 'src-alias']);
+  assert.deepEqual(skipped.sort(), [
+    'dangling',
+    'env-alias',
+    'leak-dir',
+    'leak.txt',
+    'loop',
+    'src-alias',
+  ]);
 });
 
-test('unreadable directories are skipped without failing the scan', { skip: isRoot || process.platform === 'win32' }, async (t) => {
-  const root = await tempDir(t);
-  await writeTree(root, { 'locked/a.txt': '', 'open/b.txt': '' });
-  await chmod(join(root, 'locked'), 0o000);
-  t.after(() => chmod(join(root, 'locked'), 0o755));
-  const rules = await loadWorkspaceRules(root);
-  const paths = (await collect(root, rules)).map((e) => e.path);
-  assert.deepEqual(paths, ['open', 'open/b.txt']);
-});
+test(
+  'unreadable directories are skipped without failing the scan',
+  { skip: isRoot || process.platform === 'win32' },
+  async (t) => {
+    const root = await tempDir(t);
+    await writeTree(root, { 'locked/a.txt': '', 'open/b.txt': '' });
+    await chmod(join(root, 'locked'), 0o000);
+    t.after(() => chmod(join(root, 'locked'), 0o755));
+    const rules = await loadWorkspaceRules(root);
+    const paths = (await collect(root, rules)).map((e) => e.path);
+    assert.deepEqual(paths, ['open', 'open/b.txt']);
+  },
+);
 
-test('names that cannot travel on the wire are skipped and reported', { skip: process.platform === 'win32' }, async (t) => {
-  const root = await tempDir(t);
-  await writeTree(root, { 'back\\slash.txt': '', 'new\nline.txt': '', 'fine.txt': '' });
-  const rules = await loadWorkspaceRules(root);
-  const skipped: string[] = [];
-  const paths = (await collect(root, rules, { onSkip: (p) => skipped.push(p) })).map((e) => e.path);
-  assert.deepEqual(paths, ['fine.txt']);
-  assert.equal(skipped.length, 2);
-});
+test(
+  'names that cannot travel on the wire are skipped and reported',
+  { skip: process.platform === 'win32' },
+  async (t) => {
+    const root = await tempDir(t);
+    await writeTree(root, { 'back\\slash.txt': '', 'new\nline.txt': '', 'fine.txt': '' });
+    const rules = await loadWorkspaceRules(root);
+    const skipped: string[] = [];
+    const paths = (await collect(root, rules, { onSkip: (p) => skipped.push(p) })).map(
+      (e) => e.path,
+    );
+    assert.deepEqual(paths, ['fine.txt']);
+    assert.equal(skipped.length, 2);
+  },
+);
 
 test('a scan past the entry limit stops with a clear error', async (t) => {
   const root = await tempDir(t);

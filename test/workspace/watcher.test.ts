@@ -114,6 +114,16 @@ test("an editor's save-by-rename ends as one upsert", async (t) => {
   assert.deepEqual(summary(h.changes), ['upsert:file:doc.md']);
 });
 
+test('a save that moves the original to a backup first ends as one upsert', async (t) => {
+  const h = await start(t, { 'doc.md': 'v1' });
+  await rename(join(h.root, 'doc.md'), join(h.root, 'doc.md~'));
+  await writeFile(join(h.root, 'doc.md'), 'version 2');
+  await unlink(join(h.root, 'doc.md~'));
+  await h.waitFor(has('upsert', 'doc.md'));
+  await h.settle();
+  assert.deepEqual(summary(h.changes), ['upsert:file:doc.md']);
+});
+
 test('ignored files, secrets and .git are not reported', async (t) => {
   const h = await start(t, { '.gitignore': '*.log\nbuild/\n', 'build/': '', '.git/': '' });
   await writeFile(join(h.root, 'debug.log'), 'x');
