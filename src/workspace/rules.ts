@@ -172,6 +172,11 @@ class RuleSet {
   }
 }
 
+function isDenied(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'EPERM';
+}
+
 function isMissing(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ENOTDIR';
@@ -225,7 +230,14 @@ async function loadRuleSet(rootReal: string, options: WorkspaceRulesOptions): Pr
     }
     const dir = queue[next] as string;
     const abs = dir === '' ? rootReal : join(rootReal, ...dir.split('/'));
-    let text = await readIgnoreFile(join(abs, GIT_IGNORE_FILE), maxBytes);
+    let text: string | null;
+    try {
+      text = await readIgnoreFile(join(abs, GIT_IGNORE_FILE), maxBytes);
+    } catch (error) {
+      if (!isDenied(error)) throw error;
+      // Fail closed: without its rules nothing in this directory is known to be shareable.
+      text = '*\n';
+    }
     if (dir === '') {
       // The repository's own exclude file ranks below the root .gitignore, as in git.
       const exclude = await readIgnoreFile(join(rootReal, '.git', 'info', 'exclude'), maxBytes);

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadWorkspaceRules, WorkspaceLimitError } from '../../src/workspace/index.js';
-import { tempDir, writeTree } from './helpers.js';
+import { isRoot, tempDir, writeTree } from './helpers.js';
 
 test('built-in secrets and .git are never shared, at any depth', async (t) => {
   const root = await tempDir(t);
@@ -194,3 +194,16 @@ test('rules stay correct after the matcher memo is reset by many distinct querie
   assert.equal(rules.isShared('a.log', false), false);
   assert.equal(rules.isShared('a.txt', false), true);
 });
+
+test(
+  'an unreadable .gitignore hides everything in its directory',
+  { skip: isRoot || process.platform === 'win32' },
+  async (t) => {
+    const root = await tempDir(t);
+    await writeTree(root, { 'pkg/.gitignore': 'secret\n', 'pkg/a.ts': '', 'b.ts': '' });
+    await chmod(join(root, 'pkg', '.gitignore'), 0o000);
+    const rules = await loadWorkspaceRules(root);
+    assert.equal(rules.isShared('pkg/a.ts', false), false);
+    assert.equal(rules.isShared('b.ts', false), true);
+  },
+);

@@ -1,0 +1,166 @@
+/** The `tandem` command as a user and a script see it: real processes, real folders. */
+import assert from 'node:assert/strict';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { CliProcess, makeProject, runCli, SECRET_CONTENT, SECRET_NAME, startRecordedLobby, tempDir } from './harness.js';
+
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string): Promise<void> => {
+    for (const entry of await readdir(d, { withFileTypes: true })) {
+      const full = join(d, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else out.push(relative(dir, full));
+    }
+  };
+  await walk(dir);
+  return out.sort();
+}
+
+async function eventually(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('every command has --help, and it exits 0', async () => {
+  for (const args of [['--help'], ['host', '--help'], ['join', '--help'], ['lobby', '--help']]) {
+    const result = await runCli(args);
+    assert.equal(result.code, 0, args.join(' '));
+    assert.match(result.stdout, /Usage: tandem/);
+  }
+});
+
+test('a malformed link or a bad option exits 2 with a message saying what to do', async () => {
+  const bad = await runCli(['join', 'http://127.0.0.1:9/j/abc']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /session id|link/);
+  const cut = await runCli(['join', 'http://127.0.0.1:9/j/AAAAAAAAAAAAAAAAAAAAAA']);
+  assert.equal(cut.code, 2);
+  assert.match(cut.stderr, /fingerprint/);
+  const role = await runCli(['host', '.', '--role', 'admin']);
+  assert.equal(role.code, 2);
+  assert.match(role.stderr, /read-only/);
+});
+
+test('an unreachable lobby exits 6 and names the address', async () => {
+  const result = await runCli(['join', `http://127.0.0.1:9/j/${'A'.repeat(22)}#${'B'.repeat(43)}`, '--json']);
+  assert.equal(result.code, 6);
+  assert.match(result.stderr, /Cannot reach the lobby at http:\/\/127\.0\.0\.1:9/);
+  assert.deepEqual(result.events.at(-1)?.event, 'error');
+});
+
+test('tandem lobby serves health and a join page that tells a visitor what to run', async () => {
+  const lobby = new CliProcess(['lobby', '--host', '127.0.0.1', '--port', '0', '--json']);
+  try {
+    const { url } = (await lobby.waitFor('listening')) as unknown as { url: string };
+    assert.deepEqual(await (await fetch(`${url}/healthz`)).json(), { ok: true });
+    const page = await fetch(`${url}/j/${'A'.repeat(22)}`);
+    assert.equal(page.status, 404);
+    assert.match(await page.text(), /tandem|session/i);
+  } finally {
+    assert.equal(await lobby.stop(), 0);
+  }
+});
+
+describe('hosting and joining', () => {
+  let lobby: Awaited<ReturnType<typeof startRecordedLobby>>;
+  let project: Awaited<ReturnType<typeof makeProject>>;
+  before(async () => {
+    lobby = await startRecordedLobby();
+    project = await makeProject();
+  });
+  after(async () => {
+    await lobby.close();
+    await project.cleanup();
+  });
+
+  test('an unknown session exits 5', async () => {
+    const result = await runCli(['join', `${lobby.proxy.url}/j/${'A'.repeat(22)}#${'B'.repeat(43)}`]);
+    assert.equal(result.code, 5);
+    assert.match(result.stderr, /Unknown session/);
+  });
+
+  test('the mirror gets exactly the shared files, byte for byte, and follows host changes', async () => {
+    const mirror = await tempDir();
+    const host = new CliProcess(['host', project.dir, '--lobby', lobby.proxy.url, '--listen', '127.0.0.1', '--json']);
+    try {
+      const { link } = (await host.waitFor('link')) as unknown as { link: string };
+      const guest = new CliProcess(['join', link, '--json', '--name', 'gil', '--mirror', mirror.dir]);
+      const request = await host.waitFor('join-request');
+      assert.equal(request.name, 'gil');
+      host.send(`approve ${String(request.id)} edit`);
+      assert.equal((await guest.waitFor('approved')).role, 'edit');
+      await guest.waitFor('synced');
+      assert.deepEqual(await listFiles(mirror.dir), [
+        '.gitignore',
+        'README.md',
+        'blob.bin',
+        join('src', `${SECRET_NAME}.ts`),
+        join('src', 'nested', 'util.py'),
+      ]);
+      assert.deepEqual(await readFile(join(mirror.dir, 'blob.bin')), await readFile(join(project.dir, 'blob.bin')));
+      assert.equal(await readFile(join(mirror.dir, 'src', 'nested', 'util.py'), 'utf8'), 'print("hi")\r\n');
+      assert.ok((await readFile(join(mirror.dir, 'src', `${SECRET_NAME}.ts`), 'utf8')).includes(SECRET_CONTENT));
+
+      await writeFile(join(project.dir, 'added.txt'), 'new file');
+      await writeFile(join(project.dir, 'README.md'), '# changed\n');
+      await rm(join(project.dir, 'src', 'nested', 'util.py'));
+      await eventually(async () => (await readFile(join(mirror.dir, 'added.txt'), 'utf8').catch(() => '')) === 'new file');
+      await eventually(async () => (await readFile(join(mirror.dir, 'README.md'), 'utf8')) === '# changed\n');
+      await eventually(async () => !(await stat(join(mirror.dir, 'src', 'nested', 'util.py')).catch(() => undefined)));
+      // An ignored file appearing on the host stays on the host.
+      await writeFile(join(project.dir, 'trace.log'), 'ignored');
+      await new Promise((r) => setTimeout(r, 800));
+      assert.equal(await stat(join(mirror.dir, 'trace.log')).catch(() => undefined), undefined);
+      host.send('end');
+      assert.equal(await guest.exited, 0);
+      assert.equal(await host.exited, 0);
+    } finally {
+      await host.stop();
+      await mirror.cleanup();
+      await rm(join(project.dir, 'added.txt'), { force: true });
+      await rm(join(project.dir, 'trace.log'), { force: true });
+      await writeFile(join(project.dir, 'README.md'), '# demo\n');
+      await writeFile(join(project.dir, 'src', 'nested', 'util.py'), 'print("hi")\r\n');
+    }
+  });
+
+  test('a guest that left and comes back is asked about again with a new certificate', async () => {
+    const host = new CliProcess(['host', project.dir, '--lobby', lobby.proxy.url, '--listen', '127.0.0.1', '--json']);
+    try {
+      const { link } = (await host.waitFor('link')) as unknown as { link: string };
+      for (const round of [1, 2]) {
+        const guest = new CliProcess(['join', link, '--json', '--name', `round${round}`]);
+        const request = await host.waitFor((e) => e.event === 'join-request' && e.name === `round${round}`);
+        host.send(`approve ${String(request.id)}`);
+        await guest.waitFor('approved');
+        await guest.stop();
+        await host.waitFor((e) => e.event === 'left' && e.name === `round${round}`);
+      }
+    } finally {
+      await host.stop();
+    }
+  });
+});
+
+test('tandem host with no --lobby runs its own lobby and relay, and a guest joins through it', async () => {
+  const project = await makeProject();
+  const mirror = await tempDir();
+  const host = new CliProcess(['host', project.dir, '--listen', '127.0.0.1', '--port', '0', '--approve', 'auto', '--json']);
+  try {
+    const { link } = (await host.waitFor('link')) as unknown as { link: string };
+    assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/j\/[A-Za-z0-9_-]{22,}#[A-Za-z0-9_-]{43}$/);
+    const guest = new CliProcess(['join', link, '--json', '--relay-only', '--mirror', mirror.dir]);
+    await guest.waitFor('synced');
+    assert.equal((await guest.waitFor('pin')).via, 'relay');
+    assert.equal(await readFile(join(mirror.dir, 'README.md'), 'utf8'), '# demo\n');
+  } finally {
+    await host.stop();
+    await mirror.cleanup();
+    await project.cleanup();
+  }
+});
