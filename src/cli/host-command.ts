@@ -5,13 +5,11 @@ import { createLogger } from '../log.js';
 import { startHost, type HostAgent } from '../host/agent.js';
 import { primaryAddress } from '../host/addresses.js';
 import type { HostEvent } from '../host/events.js';
-import { createLobbyServer, type LobbyServer } from '../lobby/index.js';
+import { createLobbyServer, DEFAULT_LOBBY_PORT, type LobbyServer } from '../lobby/index.js';
 import { ROLES, type Role } from '../protocol/messages.js';
 import { reportFailure } from './failure.js';
 import { EXIT, type Output } from './output.js';
 
-/** Port of the lobby that `tandem host` embeds when no `--lobby` is given. */
-export const DEFAULT_LOBBY_PORT = 8787;
 
 /** Options of `tandem host`, as parsed by the CLI. */
 export interface HostCommandOptions {
@@ -22,7 +20,7 @@ export interface HostCommandOptions {
   role: Role;
   json?: boolean;
   listen: string;
-  port: string;
+  port?: string;
   publicUrl?: string;
 }
 
@@ -79,7 +77,7 @@ export async function runHost(dir: string, options: HostCommandOptions, output: 
 }
 
 async function startEmbeddedLobby(options: HostCommandOptions): Promise<LobbyServer> {
-  const port = Number(options.port);
+  const port = options.port === undefined ? DEFAULT_LOBBY_PORT : Number(options.port);
   const start = (p: number): Promise<LobbyServer> =>
     createLobbyServer({
       host: options.listen,
@@ -91,7 +89,7 @@ async function startEmbeddedLobby(options: HostCommandOptions): Promise<LobbySer
     return await start(port);
   } catch (error) {
     // The default port being taken (another Tandem) is no reason to fail: take any port.
-    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || options.port !== String(DEFAULT_LOBBY_PORT)) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || options.port !== undefined) {
       throw error;
     }
     const lobby = await start(0);

@@ -6,7 +6,7 @@ import { EXIT, type Output } from './output.js';
 /** Options of `tandem lobby`, as parsed by the CLI. */
 export interface LobbyCommandOptions {
   host: string;
-  port: string;
+  port?: string;
   publicUrl?: string;
 }
 
@@ -15,7 +15,7 @@ export async function runLobby(options: LobbyCommandOptions, output: Output): Pr
   try {
     const lobby = await createLobbyServer({
       host: options.host,
-      port: Number(options.port),
+      port: options.port === undefined ? undefined : Number(options.port),
       publicUrl: options.publicUrl,
       logger: createLogger({ name: 'lobby' }),
     });

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ROLES } from '../protocol/messages.js';
-import { DEFAULT_LOBBY_PORT, runHost, type HostCommandOptions } from './host-command.js';
-import { runJoin, type JoinCommandOptions } from './join-command.js';
-import { runLobby, type LobbyCommandOptions } from './lobby-command.js';
+import type { HostCommandOptions } from './host-command.js';
+import type { JoinCommandOptions } from './join-command.js';
+import type { LobbyCommandOptions } from './lobby-command.js';
 import { createOutput, EXIT } from './output.js';
 
 const EXIT_CODES_HELP = `
@@ -53,13 +53,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--role <role>', 'role for admitted guests when none is chosen').choices([...ROLES]).default('read-only'))
     .option('--json', 'print one JSON event per line on stdout; read approve/deny/end on stdin')
     .option('--listen <addr>', 'address for the direct listener and the embedded lobby', '0.0.0.0')
-    .option('--port <n>', 'port of the embedded lobby (0: any free port)', port, String(DEFAULT_LOBBY_PORT))
+    .option('--port <n>', 'port of the embedded lobby, default 8787 (0: any free port)', port)
     .option('--public-url <url>', 'address guests use to reach the embedded lobby', url)
     .addHelpText('after', `
 Approving: on the terminal, answer r (read-only), e (edit), f (full) or d (deny) once the
 guest has read you the same PIN. With --json, write "approve ID [ROLE]", "deny ID" or "end".
 ${EXIT_CODES_HELP}`)
     .action(async (dir: string, options: HostCommandOptions) => {
+      // Commands load their modules on use, so `--help` and usage errors answer at once.
+      const { runHost } = await import('./host-command.js');
       setExitCode(await runHost(dir, options, createOutput(Boolean(options.json))));
     });
 
@@ -73,6 +75,7 @@ ${EXIT_CODES_HELP}`)
     .option('--json', 'print one JSON event per line on stdout')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (link: string, options: JoinCommandOptions) => {
+      const { runJoin } = await import('./join-command.js');
       setExitCode(await runJoin(link, options, createOutput(Boolean(options.json))));
     });
 
@@ -80,10 +83,11 @@ ${EXIT_CODES_HELP}`)
     .command('lobby')
     .description('Run a lobby server with an embedded relay.')
     .option('--host <addr>', 'address to listen on', '0.0.0.0')
-    .option('--port <n>', 'port to listen on', port, String(DEFAULT_LOBBY_PORT))
+    .option('--port <n>', 'port to listen on, default 8787 (0: any free port)', port)
     .option('--public-url <url>', 'address that links and relay URLs are built from (behind a proxy)', url)
     .option('--json', 'print one JSON event per line on stdout')
     .action(async (options: LobbyCommandOptions & { json?: boolean }) => {
+      const { runLobby } = await import('./lobby-command.js');
       setExitCode(await runLobby(options, createOutput(Boolean(options.json))));
     });
 

@@ -99,10 +99,13 @@ test(
     const root = await tempDir(t);
     await writeTree(root, { 'locked/a.txt': '', 'open/b.txt': '' });
     await chmod(join(root, 'locked'), 0o000);
-    t.after(() => chmod(join(root, 'locked'), 0o755));
-    const rules = await loadWorkspaceRules(root);
-    const paths = (await collect(root, rules)).map((e) => e.path);
-    assert.deepEqual(paths, ['open', 'open/b.txt']);
+    try {
+      const rules = await loadWorkspaceRules(root);
+      const paths = (await collect(root, rules)).map((e) => e.path);
+      assert.deepEqual(paths, ['open', 'open/b.txt']);
+    } finally {
+      await chmod(join(root, 'locked'), 0o755); // So that the cleanup can remove it.
+    }
   },
 );
 
