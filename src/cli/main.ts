@@ -94,6 +94,10 @@ ${EXIT_CODES_HELP}`)
   return program;
 }
 
+// Run through `npm start` or `npm run tandem`, paths are meant from where the user typed the
+// command, not from the package folder that npm switches to.
+if (process.env.npm_lifecycle_event && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+
 let exitCode = 0;
 await buildProgram((code) => (exitCode = code)).parseAsync(process.argv);
 // Exit explicitly: a lingering keep-alive socket must not keep a finished command alive.
