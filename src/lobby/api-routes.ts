@@ -20,15 +20,15 @@ export function registerApiRoutes(app: FastifyInstance, context: LobbyContext): 
     '/v1/sessions',
     { schema: schemas.register },
     async (request, reply) => {
-      if ((await store.countLive()) >= limits.maxSessions) {
-        log.warn({ limit: limits.maxSessions }, 'session limit reached, refusing registration');
-        return sendApiError(reply, API_ERRORS.tooManySessions);
-      }
       const { name, direct } = request.body;
       const sessionId = newSessionId();
       const hostToken = newHostToken();
       const hostTokenHash = hashHostToken(hostToken);
-      await store.create({ sessionId, name, direct, hostTokenHash, createdAt: Date.now() });
+      const record = { sessionId, name, direct, hostTokenHash, createdAt: Date.now() };
+      if (!(await store.create(record, limits.maxSessions))) {
+        log.warn({ limit: limits.maxSessions }, 'session limit reached, refusing registration');
+        return sendApiError(reply, API_ERRORS.tooManySessions);
+      }
       context.presence.hostAbsent(sessionId);
       log.info({ sessionId, direct: direct.length }, 'session registered');
       return reply.code(201).send({
@@ -74,7 +74,9 @@ export function registerApiRoutes(app: FastifyInstance, context: LobbyContext): 
   );
 
   // WebSocket upgrades on these paths never reach Fastify; a plain request does, and is told why.
-  app.all(RELAY_BASE_PATH, async (_request, reply) => sendApiError(reply, API_ERRORS.upgradeRequired));
+  app.all(RELAY_BASE_PATH, async (_request, reply) =>
+    sendApiError(reply, API_ERRORS.upgradeRequired),
+  );
   app.all(`${RELAY_BASE_PATH}/*`, async (_request, reply) =>
     sendApiError(reply, API_ERRORS.upgradeRequired),
   );

@@ -18,6 +18,7 @@ export {
   MAX_SESSIONS,
   MAX_SESSION_NAME_LENGTH,
   MAX_TOMBSTONES,
+  REQUEST_TIMEOUT_MS,
   resolveLobbyLimits,
   type LobbyLimits,
 } from './limits.js';
@@ -26,14 +27,8 @@ export { localUrl, normalizePublicUrl, relayUrlFor } from './public-url.js';
 export {
   DEFAULT_LOBBY_HOST,
   DEFAULT_LOBBY_PORT,
-  REQUEST_TIMEOUT_MS,
   createLobbyServer,
   type LobbyServer,
   type LobbyServerOptions,
 } from './server.js';
-export type {
-  DirectAddress,
-  SessionLookup,
-  SessionRecord,
-  SessionStore,
-} from './session-store.js';
+export type { DirectAddress, SessionLookup, SessionRecord, SessionStore } from './session-store.js';

@@ -22,8 +22,10 @@ const JOIN_SCRIPT = `
 `;
 
 const STYLE = `
-body { font: 16px/1.5 system-ui, sans-serif; max-width: 44rem; margin: 3rem auto; padding: 0 1rem; color: #1b1b1f; }
-pre { background: #f2f2f5; padding: 0.75rem 1rem; border-radius: 6px; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
+body { font: 16px/1.5 system-ui, sans-serif; color: #1b1b1f;
+  max-width: 44rem; margin: 3rem auto; padding: 0 1rem; }
+pre { background: #f2f2f5; padding: 0.75rem 1rem; border-radius: 6px;
+  overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
 .note { color: #55555f; font-size: 0.9rem; }
 `;
 
@@ -44,9 +46,7 @@ export const JOIN_PAGE_CSP = [
 
 /** What a join page shows. */
 export type JoinPageModel =
-  | { kind: 'live'; sessionName: string; joinUrl: string }
-  | { kind: 'ended' }
-  | { kind: 'unknown' };
+  { kind: 'live'; sessionName: string; joinUrl: string } | { kind: 'ended' } | { kind: 'unknown' };
 
 /** Escapes text for HTML element content and quoted attribute values. */
 export function escapeHtml(text: string): string {
@@ -64,7 +64,8 @@ export function renderJoinPage(model: JoinPageModel): string {
   if (model.kind === 'unknown') {
     return page(
       'Unknown Tandem session',
-      '<p>No session has this link. Check that you copied the whole link, or ask the host for a new one.</p>',
+      '<p>No session has this link. Check that you copied the whole link, ' +
+        'or ask the host for a new one.</p>',
     );
   }
   const name = escapeHtml(model.sessionName);
@@ -73,13 +74,14 @@ export function renderJoinPage(model: JoinPageModel): string {
     `Join “${name}” on Tandem`,
     `<p>You were invited to pair-program with Tandem in the session “${name}”.</p>
 <ol>
-<li>Install Tandem on your computer (it needs Node.js 20 or later).</li>
+<li>Install Tandem on your computer (it needs Node.js 20 or newer).</li>
 <li>In a terminal, run:
 <pre><code id="command">${command}</code></pre></li>
-<li>Tandem shows a PIN. Read it to the host by voice or chat; the host checks it and lets you in.</li>
+<li>Tandem shows a PIN. Read it to the host by voice or chat; the host checks it and
+lets you in.</li>
 </ol>
-<p id="no-fingerprint" hidden><strong>This link is missing the part after “#”.</strong> Without it
-Tandem cannot verify the host. Ask the host for the complete link.</p>
+<p id="no-fingerprint" hidden><strong>This link is missing the part after “#”.</strong>
+Without it Tandem cannot verify the host. Ask the host for the complete link.</p>
 <noscript><p>Use the complete link you were sent, including the part after “#”.</p></noscript>
 <p class="note">Your code travels end to end encrypted between you and the host. This page and
 the lobby never see it, nor the part of the link after “#”.</p>`,

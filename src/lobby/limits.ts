@@ -31,6 +31,9 @@ export const ENDED_TOMBSTONE_TTL_MS = 24 * 60 * 60 * 1000;
  */
 export const MAX_TOMBSTONES = 100_000;
 
+/** Longest time one HTTP request may take. Threat: slowloris-style held connections. */
+export const REQUEST_TIMEOUT_MS = 10_000;
+
 /** The lobby's limits; every field defaults to the constant of the same name. */
 export interface LobbyLimits {
   /** See {@link MAX_SESSIONS}. */
@@ -47,6 +50,8 @@ export interface LobbyLimits {
   endedTombstoneTtlMs: number;
   /** See {@link MAX_TOMBSTONES}. */
   maxTombstones: number;
+  /** See {@link REQUEST_TIMEOUT_MS}. */
+  requestTimeoutMs: number;
 }
 
 /** The default lobby limits, all in one place. */
@@ -58,6 +63,7 @@ export const DEFAULT_LOBBY_LIMITS: Readonly<LobbyLimits> = Object.freeze({
   hostGraceMs: HOST_GRACE_MS,
   endedTombstoneTtlMs: ENDED_TOMBSTONE_TTL_MS,
   maxTombstones: MAX_TOMBSTONES,
+  requestTimeoutMs: REQUEST_TIMEOUT_MS,
 });
 
 /**

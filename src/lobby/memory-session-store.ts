@@ -26,11 +26,13 @@ export class MemorySessionStore implements SessionStore {
     this.#now = options.now ?? Date.now;
   }
 
-  async create(record: SessionRecord): Promise<void> {
+  async create(record: SessionRecord, maxLive: number): Promise<boolean> {
     if (this.#live.has(record.sessionId) || this.#tombstones.has(record.sessionId)) {
       throw new RangeError(`Session id already used: ${record.sessionId}`);
     }
+    if (this.#live.size >= maxLive) return false;
     this.#live.set(record.sessionId, structuredClone(record));
+    return true;
   }
 
   async get(sessionId: string): Promise<SessionLookup> {
@@ -60,7 +62,7 @@ export class MemorySessionStore implements SessionStore {
     this.#tombstones.clear();
   }
 
-  /** Drops expired tombstones; they expire in insertion order, so this stops at the first live one. */
+  /** Drops expired tombstones. They expire in insertion order: stop at the first live one. */
   #sweep(): void {
     const now = this.#now();
     for (const [sessionId, expiresAt] of this.#tombstones) {

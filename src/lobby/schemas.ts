@@ -3,7 +3,10 @@ import type { LobbyLimits } from './limits.js';
 /** Longest host name in a direct address (RFC 1035 §2.3.4). */
 const MAX_HOST_LENGTH = 253;
 
-/** Characters of host names and IPv4/IPv6 literals (with zone ids); nothing a shell or page could trip on. */
+/**
+ * Characters of host names and IPv4/IPv6 literals (with zone ids): nothing a shell, a page or a
+ * log line could trip on.
+ */
 const HOST_PATTERN = '^[A-Za-z0-9.:%_\\-\\[\\]]+$';
 
 /** No control characters in display names: they could forge lines in terminals and logs. */

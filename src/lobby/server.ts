@@ -26,9 +26,6 @@ export const DEFAULT_LOBBY_HOST = '0.0.0.0';
 /** Port the lobby listens on by default. */
 export const DEFAULT_LOBBY_PORT = 8787;
 
-/** Longest time one HTTP request may take. Threat: slowloris-style held connections. */
-export const REQUEST_TIMEOUT_MS = 10_000;
-
 /** Options for {@link createLobbyServer}. */
 export interface LobbyServerOptions {
   /** Address to listen on; defaults to {@link DEFAULT_LOBBY_HOST}. */
@@ -46,7 +43,7 @@ export interface LobbyServerOptions {
   limits?: Partial<LobbyLimits>;
   /** Overrides of the embedded relay's limits. */
   relayLimits?: Partial<RelayLimits>;
-  /** Session store; defaults to a fresh {@link MemorySessionStore}, owned and closed by the server. */
+  /** Session store; defaults to a new {@link MemorySessionStore}, which the server closes. */
   store?: SessionStore;
 }
 
@@ -125,7 +122,7 @@ export async function createLobbyServer(options: LobbyServerOptions = {}): Promi
   const app = Fastify({
     logger: false,
     bodyLimit: limits.maxBodyBytes,
-    requestTimeout: REQUEST_TIMEOUT_MS,
+    requestTimeout: limits.requestTimeoutMs,
     forceCloseConnections: true,
     return503OnClosing: true,
     // Types must match exactly: "name": 5 is an error, not the string "5".
@@ -145,10 +142,7 @@ export async function createLobbyServer(options: LobbyServerOptions = {}): Promi
   registerApiRoutes(app, context);
   registerJoinPage(app, context);
   app.server.on('upgrade', (request, socket, head) => {
-    if (!relay.handleUpgrade(request, socket, head)) {
-      socket.on('error', () => socket.destroy());
-      rejectUpgrade(socket, API_ERRORS.notFound);
-    }
+    if (!relay.handleUpgrade(request, socket, head)) rejectUpgrade(socket, API_ERRORS.notFound);
   });
 
   const shutdown = async (): Promise<void> => {

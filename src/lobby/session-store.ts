@@ -18,17 +18,18 @@ export interface SessionRecord {
 
 /** The answer to a session lookup. An ended session carries nothing but that fact. */
 export type SessionLookup =
-  | { status: 'live'; session: SessionRecord }
-  | { status: 'ended' }
-  | { status: 'unknown' };
+  { status: 'live'; session: SessionRecord } | { status: 'ended' } | { status: 'unknown' };
 
 /**
  * Where the lobby keeps sessions. Asynchronous throughout so that a shared store (Redis, with
  * expiring keys) can replace the in-memory one without changing callers.
  */
 export interface SessionStore {
-  /** Stores a new live session. */
-  create(record: SessionRecord): Promise<void>;
+  /**
+   * Stores a new live session unless `maxLive` sessions are live already, in one atomic step so
+   * that concurrent registrations cannot overshoot the limit. Returns whether it was stored.
+   */
+  create(record: SessionRecord, maxLive: number): Promise<boolean>;
   /** Looks a session up. */
   get(sessionId: string): Promise<SessionLookup>;
   /**

@@ -143,10 +143,7 @@ export function openRelaySocket<T>(
       cleanup();
       reject(failure ?? relayCloseError(code, reason.toString()));
     };
-    const onUnexpectedResponse = (
-      _request: unknown,
-      response: IncomingMessage,
-    ): void => {
+    const onUnexpectedResponse = (_request: unknown, response: IncomingMessage): void => {
       void readRefusal(response).then((error) => fail(error));
     };
     const cleanup = (): void => {

@@ -10,6 +10,11 @@
  *
  * A relay connection that is accepted gets a text message `{"type":"ready"}` first (see
  * messages.ts); a close before it means refusal, a close after it means the stream ended.
+ *
+ * Clients close with 1000 when done and 4000 when failing. When one side of a pair closes, the
+ * relay closes the other with 1000 (for 1000 or 1005), 1001, the same code for 3000-3999 (left
+ * to the agents), and 4502 for anything else: a peer can never make the other side see a relay
+ * code such as 4410.
  */
 
 /** One way the relay closes a WebSocket. */

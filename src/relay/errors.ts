@@ -54,5 +54,8 @@ export function isRetryableRelayError(error: unknown): boolean {
 
 /** Text from the network, with control characters removed and its length capped. */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, 200).trim();
+  return text
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
+    .slice(0, 200)
+    .trim();
 }

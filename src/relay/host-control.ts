@@ -83,7 +83,10 @@ class HostControl implements RelayControl {
   }
 
   connect(): Promise<void> {
-    const socketOptions = { hostToken: this.#options.hostToken, timeoutMs: this.#options.timeoutMs };
+    const socketOptions = {
+      hostToken: this.#options.hostToken,
+      timeoutMs: this.#options.timeoutMs,
+    };
     return openRelaySocket(this.#url, socketOptions, (ws) => this.#adopt(ws));
   }
 
@@ -127,7 +130,10 @@ class HostControl implements RelayControl {
     try {
       this.#options.onIncoming(signal.connId);
     } catch (error) {
-      this.#log.error({ err: error instanceof Error ? error.message : String(error) }, 'onIncoming');
+      this.#log.error(
+        { err: error instanceof Error ? error.message : String(error) },
+        'onIncoming',
+      );
     }
   }
 

@@ -17,7 +17,12 @@ export {
   type RelayCloseName,
   type RelayCloseSpec,
 } from './close-codes.js';
-export { RelayError, isRetryableRelayError, relayCloseError, type RelayErrorOptions } from './errors.js';
+export {
+  RelayError,
+  isRetryableRelayError,
+  relayCloseError,
+  type RelayErrorOptions,
+} from './errors.js';
 export {
   CONTROL_DEAD_AFTER_MS,
   RECONNECT_MAX_DELAY_MS,

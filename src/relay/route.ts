@@ -20,7 +20,10 @@ export type RelayPathMatch = { route: RelayRoute } | { refuse: RelayHttpError };
  * Parses `url` (a request target such as `/v1/relay/guest/<id>?x`). Returns `undefined` when the
  * path is not under `basePath` at all, so the caller can answer it another way.
  */
-export function matchRelayPath(url: string, basePath = RELAY_BASE_PATH): RelayPathMatch | undefined {
+export function matchRelayPath(
+  url: string,
+  basePath = RELAY_BASE_PATH,
+): RelayPathMatch | undefined {
   const path = url.split('?', 1)[0] ?? '';
   if (path !== basePath && !path.startsWith(`${basePath}/`)) return undefined;
   const parts = path.slice(basePath.length + 1).split('/');

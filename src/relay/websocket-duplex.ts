@@ -34,7 +34,11 @@ export class WebSocketDuplex extends Duplex {
     this.#ws.resume();
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error) => void): void {
+  override _write(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: (error?: Error) => void,
+  ): void {
     if (this.#ws.readyState !== WebSocket.OPEN) {
       callback(new RelayError('The relay connection is closed.'));
       return;
@@ -56,7 +60,11 @@ export class WebSocketDuplex extends Duplex {
       }
     };
     for (let offset = 0; offset < chunk.length; offset += RELAY_CLIENT_CHUNK_BYTES) {
-      this.#ws.send(chunk.subarray(offset, offset + RELAY_CLIENT_CHUNK_BYTES), { binary: true }, onSent);
+      this.#ws.send(
+        chunk.subarray(offset, offset + RELAY_CLIENT_CHUNK_BYTES),
+        { binary: true },
+        onSent,
+      );
     }
   }
 

@@ -37,6 +37,7 @@ export {
 } from './scan.js';
 export {
   DEFAULT_DEBOUNCE_MS,
+  DELETE_FOLD_MS,
   MAX_DEBOUNCE_WAIT_MS,
   MAX_PENDING_CHANGES,
   watchWorkspace,

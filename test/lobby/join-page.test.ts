@@ -36,7 +36,10 @@ test('the join page escapes the session name instead of echoing markup', async (
     const page = await call(lobby, 'GET', `/j/${session.sessionId}`);
     assert.ok(!page.text.includes('<img'), 'markup from the name reached the page');
     assert.ok(page.text.includes('&#60;img src=x onerror=alert(1)&#62;&#34;&#39;&#38;'));
-    assert.equal(escapeHtml(`<a href="x">'&</a>`), '&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#60;/a&#62;');
+    assert.equal(
+      escapeHtml(`<a href="x">'&</a>`),
+      '&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#60;/a&#62;',
+    );
   } finally {
     await lobby.close();
   }
@@ -48,7 +51,11 @@ test('the join page says so for unknown (404), malformed (404) and ended (410) s
     const unknown = await call(lobby, 'GET', '/j/AAAAAAAAAAAAAAAAAAAAAA');
     assert.equal(unknown.status, 404);
     assert.match(unknown.text, /No session has this link/);
-    const malformed = await call(lobby, 'GET', `/j/${encodeURIComponent('<script>alert(1)</script>')}`);
+    const malformed = await call(
+      lobby,
+      'GET',
+      `/j/${encodeURIComponent('<script>alert(1)</script>')}`,
+    );
     assert.equal(malformed.status, 404);
     assert.ok(!malformed.text.includes('alert(1)'));
     const session = await register(lobby);

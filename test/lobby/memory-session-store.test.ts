@@ -13,7 +13,7 @@ const record = (sessionId: string): SessionRecord => ({
 test('an ended session is remembered as ended until its tombstone expires', async () => {
   let now = 0;
   const store = new MemorySessionStore({ tombstoneTtlMs: 1_000, now: () => now });
-  await store.create(record('a'));
+  await store.create(record('a'), 10);
   assert.equal((await store.get('a')).status, 'live');
   assert.equal(await store.end('a'), true);
   assert.equal(await store.end('a'), false);
@@ -28,7 +28,7 @@ test('an ended session is remembered as ended until its tombstone expires', asyn
 test('tombstones beyond the limit forget the oldest first', async () => {
   const store = new MemorySessionStore({ maxTombstones: 2 });
   for (const id of ['a', 'b', 'c']) {
-    await store.create(record(id));
+    await store.create(record(id), 10);
     await store.end(id);
   }
   assert.equal((await store.get('a')).status, 'unknown');
@@ -38,11 +38,12 @@ test('tombstones beyond the limit forget the oldest first', async () => {
 
 test('the store hands out copies, so callers cannot change what it holds', async () => {
   const store = new MemorySessionStore();
-  await store.create(record('a'));
+  await store.create(record('a'), 10);
   const lookup = await store.get('a');
   assert.ok(lookup.status === 'live');
   lookup.session.name = 'Mallory';
   const again = await store.get('a');
   assert.ok(again.status === 'live' && again.session.name === 'Ann');
-  await assert.rejects(store.create(record('a')), RangeError);
+  await assert.rejects(store.create(record('a'), 10), RangeError);
+  assert.equal(await store.create(record('b'), 1), false);
 });

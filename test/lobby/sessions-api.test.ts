@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { call, register, startLobby } from './helpers.js';
+import { call, register, startLobby, type Registered } from './helpers.js';
 
 test('registering a session returns an id, a host token, a join link and a relay URL', async () => {
   const lobby = await startLobby({ publicUrl: 'https://lobby.example/' });
@@ -139,11 +139,14 @@ test('a body over the size limit is refused with 413', async () => {
 test('registrations beyond the session limit are refused with 503 until one ends', async () => {
   const lobby = await startLobby({ limits: { maxSessions: 2 } });
   try {
-    const first = await register(lobby);
-    await register(lobby);
-    const refused = await call(lobby, 'POST', '/v1/sessions', { body: { name: 'Cy' } });
-    assert.equal(refused.status, 503);
+    const attempts = await Promise.all(
+      [1, 2, 3, 4, 5].map(() => call(lobby, 'POST', '/v1/sessions', { body: { name: 'Cy' } })),
+    );
+    const statuses = attempts.map((answer) => answer.status).sort();
+    assert.deepEqual(statuses, [201, 201, 503, 503, 503]);
+    const refused = attempts.find((answer) => answer.status === 503)!;
     assert.equal(refused.body.error, 'too_many_sessions');
+    const first = attempts.find((answer) => answer.status === 201)!.body as unknown as Registered;
     await call(lobby, 'DELETE', `/v1/sessions/${first.sessionId}`, { token: first.hostToken });
     await register(lobby);
   } finally {

@@ -3,7 +3,14 @@ import { once } from 'node:events';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WebSocket } from 'ws';
-import { nextSignal, pairThroughRelay, rawSocket, readBytes, startRelay, waitFor } from './helpers.js';
+import {
+  nextSignal,
+  pairThroughRelay,
+  rawSocket,
+  readBytes,
+  startRelay,
+  waitFor,
+} from './helpers.js';
 
 test('a reader that stops reading pushes back on the writer instead of filling the relay', async () => {
   const relay = await startRelay({ backpressureHighWaterBytes: 64 * 1024 });

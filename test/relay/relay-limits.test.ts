@@ -21,7 +21,10 @@ test('an oversized frame closes only that connection while another session keeps
     await nextSignal(control);
     const guest = await rawSocket(`${relay.relayUrl}/guest/${sessionId}`);
     const { connId } = await nextSignal(control);
-    const host = await rawSocket(`${relay.relayUrl}/accept/${sessionId}/${String(connId)}`, hostToken);
+    const host = await rawSocket(
+      `${relay.relayUrl}/accept/${sessionId}/${String(connId)}`,
+      hostToken,
+    );
     await nextSignal(guest);
     const guestClosed = closeOf(guest);
     const hostClosed = closeOf(host);
@@ -120,7 +123,10 @@ test('a text frame on a paired data connection closes the pair with 4400', async
     await nextSignal(control);
     const guest = await rawSocket(`${relay.relayUrl}/guest/${sessionId}`);
     const { connId } = await nextSignal(control);
-    const host = await rawSocket(`${relay.relayUrl}/accept/${sessionId}/${String(connId)}`, hostToken);
+    const host = await rawSocket(
+      `${relay.relayUrl}/accept/${sessionId}/${String(connId)}`,
+      hostToken,
+    );
     await nextSignal(guest);
     guest.send('not bytes');
     assert.equal((await closeOf(host)).code, 4400);

@@ -82,7 +82,10 @@ test('a peer cannot forge a relay close code on the other side', async () => {
     await nextSignal(control);
     const guest = await rawSocket(`${relay.relayUrl}/guest/${sessionId}`);
     const { connId } = await nextSignal(control);
-    const host = await rawSocket(`${relay.relayUrl}/accept/${sessionId}/${String(connId)}`, hostToken);
+    const host = await rawSocket(
+      `${relay.relayUrl}/accept/${sessionId}/${String(connId)}`,
+      hostToken,
+    );
     await nextSignal(host);
     await nextSignal(guest);
     guest.close(4410, 'session ended');

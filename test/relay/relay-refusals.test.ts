@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { request } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
@@ -10,7 +10,14 @@ import {
   randomId,
 } from '../../src/relay/index.js';
 import { SessionEndedError, UnknownSessionError } from '../../src/protocol/errors.js';
-import { closeOf, nextSignal, pairThroughRelay, rawSocket, startRelay, waitFor } from './helpers.js';
+import {
+  closeOf,
+  nextSignal,
+  pairThroughRelay,
+  rawSocket,
+  startRelay,
+  waitFor,
+} from './helpers.js';
 
 /** Sends a raw upgrade request and returns the HTTP status the relay answers with. */
 async function upgradeStatus(httpUrl: string, path: string): Promise<number> {
@@ -23,7 +30,7 @@ async function upgradeStatus(httpUrl: string, path: string): Promise<number> {
     },
   });
   req.end();
-  const [response] = (await once(req, 'response')) as [import('node:http').IncomingMessage];
+  const [response] = (await once(req, 'response')) as [IncomingMessage];
   response.resume();
   return response.statusCode ?? 0;
 }
@@ -58,7 +65,10 @@ test('a guest of an unknown session gets 4404 and of an ended one 4410', async (
     );
     const { sessionId } = relay.authority.add();
     relay.authority.end(sessionId);
-    await assert.rejects(openRelayGuest({ relayUrl: relay.relayUrl, sessionId }), SessionEndedError);
+    await assert.rejects(
+      openRelayGuest({ relayUrl: relay.relayUrl, sessionId }),
+      SessionEndedError,
+    );
   } finally {
     await relay.close();
   }
