@@ -77,33 +77,28 @@ export async function runHost(dir: string, options: HostCommandOptions, output: 
 }
 
 async function startEmbeddedLobby(options: HostCommandOptions): Promise<LobbyServer> {
-  const port = options.port === undefined ? DEFAULT_LOBBY_PORT : Number(options.port);
-  const start = (p: number): Promise<LobbyServer> =>
+  const start = (port: number): Promise<LobbyServer> =>
     createLobbyServer({
       host: options.listen,
-      port: p,
-      publicUrl: options.publicUrl ?? publicUrlFor(options.listen, p),
+      port,
+      publicUrl: options.publicUrl,
+      // On a wildcard address, links name this machine's LAN address so guests elsewhere can
+      // use them; on a specific address, that address.
+      publicHost: isWildcard(options.listen) ? (primaryAddress() ?? '127.0.0.1') : options.listen,
       logger: createLogger({ name: 'lobby', level: process.env.TANDEM_LOG_LEVEL ?? 'warn' }),
     });
+  if (options.port !== undefined) return start(Number(options.port));
   try {
-    return await start(port);
+    return await start(DEFAULT_LOBBY_PORT);
   } catch (error) {
-    // The default port being taken (another Tandem) is no reason to fail: take any port.
-    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || options.port !== undefined) {
-      throw error;
-    }
-    const lobby = await start(0);
-    if (options.publicUrl) return lobby;
-    await lobby.close();
-    const actual = new URL(lobby.url).port;
-    return start(Number(actual));
+    // The default port being taken (say, by another Tandem) is no reason to fail.
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    return start(0);
   }
 }
 
-function publicUrlFor(listen: string, port: number): string | undefined {
-  if (port === 0) return undefined;
-  const host = listen === '0.0.0.0' || listen === '::' ? (primaryAddress() ?? '127.0.0.1') : listen;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+function isWildcard(address: string): boolean {
+  return address === '0.0.0.0' || address === '::';
 }
 
 function defaultName(): string {

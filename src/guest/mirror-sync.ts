@@ -1,6 +1,6 @@
 import type { HostMessage } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/errors.js';
-import type { Mirror, MirrorFileWriter } from '../workspace/index.js';
+import { loadWorkspaceRules, type Mirror, type MirrorFileWriter } from '../workspace/index.js';
 
 type ContentMessage = Extract<HostMessage, { t: 'tree' | 'file' | 'remove' | 'synced' }>;
 
@@ -14,7 +14,7 @@ export type MirrorUpdate =
  * Applies the host's tree, file and remove messages to the local mirror. Every path goes
  * through the mirror's own gate, so a hostile host cannot write outside the mirror folder.
  * Until `synced`, it collects the paths of the snapshot; at `synced` it removes local files
- * the host does not have.
+ * the host does not have, except those the mirror's ignore rules hide.
  */
 export class MirrorSync {
   readonly #mirror: Mirror;
@@ -46,7 +46,12 @@ export class MirrorSync {
       case 'synced': {
         const keep = this.#snapshotPaths;
         this.#snapshotPaths = undefined;
-        if (keep) await this.#mirror.prune(keep);
+        if (keep) {
+          // What the mirror's own ignore rules hide (the guest's node_modules, its .env) is the
+          // guest's, not a stale copy of the host's: pruning leaves it alone.
+          const rules = await loadWorkspaceRules(this.#mirror.root);
+          await this.#mirror.prune(keep, { preserve: (path, kind) => !rules.isShared(path, kind === 'dir') });
+        }
         return { type: 'synced', files: message.files, bytes: message.bytes };
       }
     }

@@ -37,6 +37,11 @@ export interface LobbyServerOptions {
    * links and relay URLs are built from it. Defaults to `http://<host>:<port>` as listening.
    */
   publicUrl?: string | undefined;
+  /**
+   * Host name or address for the default public URL, `http://<publicHost>:<actual port>`, when
+   * `publicUrl` is not given: what an embedded lobby on a wildcard address advertises.
+   */
+  publicHost?: string | undefined;
   /** Where to log; nothing is logged by default. Never receives tokens. */
   logger?: Logger;
   /** Overrides of the lobby limits. */
@@ -159,7 +164,11 @@ export async function createLobbyServer(options: LobbyServerOptions = {}): Promi
   }
   const address = app.server.address() as AddressInfo;
   const url = localUrl(host, address.port);
-  publicUrl = configuredPublicUrl ?? url;
+  publicUrl =
+    configuredPublicUrl ??
+    (options.publicHost === undefined
+      ? url
+      : normalizePublicUrl(`http://${bracketIpv6(options.publicHost)}:${address.port}`));
   log.info({ url, publicUrl }, 'lobby listening');
 
   let closing: Promise<void> | undefined;
@@ -197,4 +206,8 @@ function installHeaders(app: FastifyInstance, log: Logger): void {
       'http',
     );
   });
+}
+
+function bracketIpv6(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }

@@ -9,6 +9,9 @@ import { rawDataToBuffer } from './raw-data.js';
  */
 export const RELAY_CLIENT_CHUNK_BYTES = 64 * 1024;
 
+/** Bytes a relay stream buffers each way before it applies backpressure. */
+export const STREAM_HIGH_WATER_BYTES = 1024 * 1024;
+
 /**
  * A relay WebSocket as a plain byte stream, fit for `tls.connect({ socket })` or
  * `new tls.TLSSocket(stream, { isServer: true })`. Binary messages carry the bytes; their
@@ -23,7 +26,14 @@ export class WebSocketDuplex extends Duplex {
 
   /** Wraps an open WebSocket; the stream owns it from now on. */
   constructor(ws: WebSocket) {
-    super({ allowHalfOpen: false });
+    // Buffers sized for a stream of many small TLS records (a tree of small files): with the
+    // 16 KiB default, each record waits for the previous send callback and the relay path
+    // runs at a fraction of the direct one.
+    super({
+      allowHalfOpen: false,
+      readableHighWaterMark: STREAM_HIGH_WATER_BYTES,
+      writableHighWaterMark: STREAM_HIGH_WATER_BYTES,
+    });
     this.#ws = ws;
     ws.on('message', this.#onMessage);
     ws.on('close', this.#onClose);

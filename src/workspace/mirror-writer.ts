@@ -9,6 +9,8 @@ export interface MirrorWriteOptions {
   executable?: boolean;
   /** Modification time to set, in milliseconds since the epoch; defaults to now. */
   mtimeMs?: number;
+  /** fsync before the rename (see `MirrorOptions.durable`); the mirror sets it. */
+  durable?: boolean;
 }
 
 /** A file being streamed into a mirror; see `Mirror.beginFile`. */
@@ -50,7 +52,7 @@ export async function finishTemp(
   if (options.mtimeMs !== undefined) {
     await handle.utimes(new Date(), new Date(options.mtimeMs));
   }
-  await handle.sync();
+  if (options.durable) await handle.sync();
   await handle.close();
   await rename(tempPath, target);
   active.delete(tempPath);

@@ -39,6 +39,12 @@ export interface MirrorOptions {
   windowsNames?: boolean;
   /** The home directory never to mirror into; defaults to `os.homedir()`. */
   homeDir?: string;
+  /**
+   * fsync each file before renaming it into place. Off by default: a mirror is a copy that the
+   * next sync restores, and an fsync per file makes a large first sync many times slower. The
+   * rename stays atomic either way.
+   */
+  durable?: boolean;
 }
 
 /** One local file or directory of a mirror, as {@link Mirror.listLocal} returns it. */
@@ -89,6 +95,8 @@ export class Mirror {
   readonly #windowsNames: boolean;
   readonly #activeTemps = new Set<string>();
   readonly #writers = new Set<MirrorFileWriter>();
+  /** Relative paths of folders known to be real directories inside the mirror. */
+  readonly #verifiedDirs = new Set<string>();
   #openWriters = 0;
 
   private constructor(root: string, options: MirrorOptions) {
@@ -127,6 +135,10 @@ export class Mirror {
     let info: Stats | null = null;
     for (const [index, segment] of segments.entries()) {
       current = join(current, segment);
+      const last = index === segments.length - 1;
+      // Folders this mirror has already checked (or made) need no second lstat: the host has
+      // no way to turn one into a symlink, since the mirror never creates symlinks.
+      if (!last && this.#verifiedDirs.has(segments.slice(0, index + 1).join('/'))) continue;
       try {
         info = await lstat(current);
       } catch (error) {
@@ -134,7 +146,6 @@ export class Mirror {
         info = null;
         break;
       }
-      const last = index === segments.length - 1;
       if (info.isSymbolicLink() && !(last && allowFinalSymlink)) {
         throw new PathRejectedError(relPath, 'outside', 'goes through a symlink in the mirror');
       }
@@ -142,6 +153,7 @@ export class Mirror {
         const parent = segments.slice(0, index + 1).join('/');
         throw new PathRejectedError(relPath, 'invalid', `${parent} is not a directory`);
       }
+      if (!last) this.#verifiedDirs.add(segments.slice(0, index + 1).join('/'));
     }
     return { rel, abs, info };
   }
@@ -161,7 +173,10 @@ export class Mirror {
         `${target.rel} is a directory in the mirror; remove it before writing a file.`,
       );
     }
-    await mkdir(dirname(target.abs), { recursive: true });
+    const parent = target.rel.includes('/') ? target.rel.slice(0, target.rel.lastIndexOf('/')) : '';
+    if (parent !== '' && !this.#verifiedDirs.has(parent)) {
+      await mkdir(dirname(target.abs), { recursive: true });
+    }
     return target;
   }
 
@@ -193,6 +208,7 @@ export class Mirror {
   ): Promise<void> {
     const target = await this.#prepareFile(relPath, data.byteLength);
     await atomicWrite(dirname(target.abs), target.abs, data, {
+      durable: this.#options.durable ?? false,
       ...options,
       active: this.#activeTemps,
     });
@@ -232,7 +248,8 @@ export class Mirror {
         options.executable ?? false,
         this.#activeTemps,
       );
-      writer = new StreamingFile(target.rel, size, temp, options, {
+      const finish = { durable: this.#options.durable ?? false, ...options };
+      writer = new StreamingFile(target.rel, size, temp, finish, {
         recheck: async () => (await this.#prepareFile(relPath, size)).abs,
         done: () => {
           this.#openWriters--;
@@ -314,7 +331,10 @@ export class Mirror {
   async #removeEntry(entry: LocalEntry): Promise<boolean> {
     const abs = join(this.root, ...entry.path.split('/'));
     try {
-      if (entry.kind === 'dir') await rmdir(abs);
+      if (entry.kind === 'dir') {
+        this.#verifiedDirs.clear();
+        await rmdir(abs);
+      }
       else await unlink(abs);
       return true;
     } catch (error) {
