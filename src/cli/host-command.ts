@@ -122,9 +122,13 @@ function describe(event: HostEvent, options: HostCommandOptions): string | undef
         options.json ? '' : `Admit ${event.name}? [r]ead-only, [e]dit, [f]ull, [d]eny (id ${event.id}): `,
       ].join('\n');
     case 'joined':
-      return `${event.name} joined as ${event.role} (${event.via}${event.readmitted ? ', readmitted' : ''}).`;
+      return `${event.name} joined as ${event.role} (id ${event.id}, ${event.via}${event.readmitted ? ', readmitted' : ''}).`;
     case 'denied':
       return `${event.name} was denied.`;
+    case 'role':
+      return `${event.name} is now ${event.role}.`;
+    case 'removed':
+      return `${event.name} was removed; if they come back you will be asked again.`;
     case 'left':
       return `${event.name} left.`;
     case 'ended':
@@ -164,11 +168,20 @@ function readCommands(
       case 'deny':
         if (!host.deny(args[0] ?? '')) complain(output, `no join request with id "${args[0] ?? ''}" is waiting`);
         return;
+      case 'role': {
+        const [id = '', role = ''] = args;
+        if (!isRole(role)) return complain(output, `unknown role "${role}"; use ${ROLES.join(', ')}`);
+        if (!host.setRole(id, role)) complain(output, `no guest with id "${id}" is in the session`);
+        return;
+      }
+      case 'kick':
+        if (!host.remove(args[0] ?? '')) complain(output, `no guest with id "${args[0] ?? ''}" is in the session`);
+        return;
       case 'end':
         void host.end();
         return;
       default:
-        complain(output, `unknown command "${command}"; use approve ID [ROLE], deny ID or end`);
+        complain(output, `unknown command "${command}"; use approve ID [ROLE], deny ID, role ID ROLE, kick ID or end`);
     }
   });
   return lines;

@@ -59,8 +59,13 @@ function describe(event: GuestEvent): string | undefined {
       return 'Waiting for the host to approve…';
     case 'approved':
       return `Approved as ${event.role}.`;
+    case 'role':
+      return `The host changed your role to ${event.role}.`;
+    case 'removed':
     case 'denied':
       return undefined;
+    case 'reconnecting':
+      return `Connection lost; reconnecting (attempt ${event.attempt})…`;
     case 'synced':
       return `Mirror is up to date: ${event.files} files, ${formatBytes(event.bytes)} in ${event.dir}. Following changes; Ctrl-C to leave.`;
     case 'changed':

@@ -57,7 +57,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--public-url <url>', 'address guests use to reach the embedded lobby', url)
     .addHelpText('after', `
 Approving: on the terminal, answer r (read-only), e (edit), f (full) or d (deny) once the
-guest has read you the same PIN. With --json, write "approve ID [ROLE]", "deny ID" or "end".
+guest has read you the same PIN. While the session runs, type "role ID ROLE" to change a
+guest's role, "kick ID" to remove a guest and "end" to end the session. With --json the same
+lines drive it, plus "approve ID [ROLE]" and "deny ID".
 ${EXIT_CODES_HELP}`)
     .action(async (dir: string, options: HostCommandOptions) => {
       // Commands load their modules on use, so `--help` and usage errors answer at once.

@@ -1,16 +1,29 @@
 import { silentLogger, type Logger } from '../log.js';
-import { lookupSession } from '../lobby/client.js';
+import { lookupSession, type SessionParameters } from '../lobby/client.js';
 import { MessageChannel } from '../protocol/channel.js';
 import { WIRE_ERRORS } from '../protocol/close-codes.js';
-import { DeniedError, ProtocolError } from '../protocol/errors.js';
-import { hostMessageSchema, PROTOCOL_VERSION, type GuestMessage, type HostMessage } from '../protocol/messages.js';
-import { createIdentity } from '../security/identity.js';
-import { parseJoinLink } from '../security/link.js';
+import {
+  DeniedError,
+  IdentityMismatchError,
+  ProtocolError,
+  SessionEndedError,
+  UnknownSessionError,
+} from '../protocol/errors.js';
+import {
+  hostMessageSchema,
+  PROTOCOL_VERSION,
+  type GuestMessage,
+  type HostMessage,
+  type Role,
+} from '../protocol/messages.js';
+import { createIdentity, type Identity } from '../security/identity.js';
+import { parseJoinLink, type JoinLink } from '../security/link.js';
 import { derivePin } from '../security/pin.js';
-import { openMirror } from '../workspace/index.js';
+import { openMirror, type Mirror } from '../workspace/index.js';
 import { connectToHost } from './connector.js';
 import type { GuestEvent } from './events.js';
 import { MirrorSync } from './mirror-sync.js';
+import { ReconnectSchedule, RECONNECT_GIVE_UP_MS } from './reconnect.js';
 
 /** How long the guest waits for the host's `hello` after the TLS handshake. */
 export const HOST_HELLO_TIMEOUT_MS = 10_000;
@@ -24,117 +37,213 @@ export interface JoinOptions {
   relayOnly?: boolean;
   /** Folder to mirror the shared tree into. Without it the guest only joins. */
   mirrorDir?: string;
+  /** Give up reconnecting after this long without a connection. */
+  reconnectGiveUpMs?: number;
   onEvent?: (event: GuestEvent) => void;
   logger?: Logger;
 }
 
 /** A guest in a session. */
 export interface GuestAgent {
-  /** Settles with the host's reason when the session ends cleanly; rejects on any failure. */
+  /** Settles with the reason when the session ends or the guest leaves; rejects on failure. */
   readonly done: Promise<string>;
+  /** The role the host gave, once admitted. */
+  readonly role: Role | undefined;
   /** Leaves the session. */
   leave(): void;
 }
 
-type Phase = 'hello' | 'waiting' | 'admitted';
-
 /**
  * Joins a session (DESIGN.md, "Joining, step by step", the guest's side). Resolves once the
- * connection to the host is verified; everything after (PIN, approval, mirror) arrives as
- * events and through {@link GuestAgent.done}.
+ * first connection to the host is verified; everything after (PIN, approval, mirror) arrives
+ * as events and through {@link GuestAgent.done}. A connection lost after approval is
+ * re-established with the same certificate, so the host readmits without asking again.
  */
 export async function joinSession(options: JoinOptions): Promise<GuestAgent> {
   const link = parseJoinLink(options.link);
-  const log = options.logger ?? silentLogger;
-  const emit = (event: GuestEvent): void => options.onEvent?.(event);
   // Only the session id goes to the lobby; the fingerprint stays here.
   const session = await lookupSession(link.lobbyUrl, link.sessionId);
   const identity = await createIdentity('tandem-guest');
-  const { socket, via } = await connectToHost({
-    identity,
-    fingerprint: link.fingerprint,
-    sessionId: session.sessionId,
-    direct: session.direct,
-    relayUrl: session.relayUrl,
-    relayOnly: options.relayOnly,
-  });
-  log.info({ session: session.sessionId, via }, 'connected to the host');
-  const channel = new MessageChannel<HostMessage, GuestMessage>(socket, { schema: hostMessageSchema });
-  const mirror = options.mirrorDir ? new MirrorSync(await openMirror(options.mirrorDir)) : undefined;
-  let phase: Phase = 'hello';
-  let endReason: string | undefined;
-  let failure: Error | undefined;
-  const helloTimer = setTimeout(() => channel.fail('handshake_timeout'), HOST_HELLO_TIMEOUT_MS);
+  const mirror = options.mirrorDir ? await openMirror(options.mirrorDir) : undefined;
+  const guest = new Guest({ options, link, identity, mirror });
+  await guest.connect(session);
+  return guest;
+}
 
-  const done = new Promise<string>((resolve, reject) => {
+/** What one connection ended with, decided by the messages seen on it. */
+type Outcome = { kind: 'ended'; reason: string } | { kind: 'failed'; error: Error } | undefined;
+
+class Guest implements GuestAgent {
+  readonly done: Promise<string>;
+  role: Role | undefined;
+  readonly #options: JoinOptions;
+  readonly #link: JoinLink;
+  readonly #identity: Identity;
+  readonly #mirror: Mirror | undefined;
+  readonly #log: Logger;
+  #channel: MessageChannel<HostMessage, GuestMessage> | undefined;
+  #leaving = false;
+  #resolve!: (reason: string) => void;
+  #reject!: (error: Error) => void;
+
+  constructor(parts: { options: JoinOptions; link: JoinLink; identity: Identity; mirror: Mirror | undefined }) {
+    this.#options = parts.options;
+    this.#link = parts.link;
+    this.#identity = parts.identity;
+    this.#mirror = parts.mirror;
+    this.#log = parts.options.logger ?? silentLogger;
+    this.done = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    // Callers attach to `done` later; a rejection must not count as unhandled meanwhile.
+    this.done.catch(() => undefined);
+  }
+
+  leave(): void {
+    this.#leaving = true;
+    const channel = this.#channel;
+    if (!channel || channel.closed) {
+      this.#resolve('You left the session.');
+      return;
+    }
+    void channel.send({ t: 'bye' }).catch(() => undefined);
+    channel.close();
+  }
+
+  /** Connects once and starts the protocol on the new connection. */
+  async connect(session: SessionParameters): Promise<void> {
+    const { socket, via } = await connectToHost({
+      identity: this.#identity,
+      fingerprint: this.#link.fingerprint,
+      sessionId: session.sessionId,
+      direct: session.direct,
+      relayUrl: session.relayUrl,
+      relayOnly: this.#options.relayOnly,
+    });
+    this.#log.info({ session: session.sessionId, via }, 'connected to the host');
+    const channel = new MessageChannel<HostMessage, GuestMessage>(socket, { schema: hostMessageSchema });
+    this.#channel = channel;
+    const sync = this.#mirror && new MirrorSync(this.#mirror);
+    let phase: 'hello' | 'waiting' | 'admitted' = 'hello';
+    let outcome: Outcome;
+    const helloTimer = setTimeout(() => channel.fail('handshake_timeout'), HOST_HELLO_TIMEOUT_MS);
     channel.onClose((error) => {
       clearTimeout(helloTimer);
-      void mirror?.close();
-      if (endReason !== undefined) resolve(endReason);
-      else reject(failure ?? wrapClose(error));
+      void sync?.close();
+      this.#onClosed(outcome, error, phase === 'admitted');
     });
-  });
-  // Callers attach to `done` later; the rejection must not count as unhandled meanwhile.
-  done.catch(() => undefined);
+    channel.listen(async (message, body) => {
+      switch (message.t) {
+        case 'hello':
+          if (phase !== 'hello') break;
+          clearTimeout(helloTimer);
+          if (message.protocol !== PROTOCOL_VERSION) throw ProtocolError.of('unsupported_protocol');
+          this.#emit({ event: 'connected', via, sessionName: message.sessionName });
+          this.#emit({ event: 'pin', pin: derivePin(socket), via });
+          phase = 'waiting';
+          return;
+        case 'pending':
+          if (phase !== 'waiting') break;
+          this.#emit({ event: 'waiting' });
+          return;
+        case 'admitted':
+          if (phase !== 'waiting') break;
+          phase = 'admitted';
+          this.role = message.role;
+          this.#emit({ event: 'approved', role: message.role });
+          if (sync) await channel.send({ t: 'sync' });
+          return;
+        case 'role':
+          if (phase !== 'admitted') break;
+          this.role = message.role;
+          this.#emit({ event: 'role', role: message.role });
+          return;
+        case 'ended':
+          outcome = { kind: 'ended', reason: message.reason };
+          this.#emit({ event: 'ended', reason: message.reason });
+          channel.close();
+          return;
+        case 'error':
+          outcome = { kind: 'failed', error: hostError(message.code, message.message) };
+          if (message.code === 'denied') this.#emit({ event: 'denied', message: outcome.error.message });
+          if (message.code === 'removed') this.#emit({ event: 'removed', message: outcome.error.message });
+          channel.close();
+          return;
+        default: {
+          if (phase !== 'admitted' || !sync) break;
+          const update = await sync.apply(message, body);
+          if (update?.type === 'synced') {
+            this.#emit({ event: 'synced', files: update.files, bytes: update.bytes, dir: this.#mirror!.root });
+          } else if (update) {
+            this.#emit({ event: 'changed', path: update.path, kind: update.type });
+          }
+          return;
+        }
+      }
+      throw new ProtocolError(`"${message.t}" is not allowed now`, 'unexpected_message');
+    });
+    await channel.send({ t: 'hello', protocol: PROTOCOL_VERSION, name: this.#options.name });
+  }
 
-  channel.listen(async (message, body) => {
-    switch (message.t) {
-      case 'hello':
-        if (phase !== 'hello') break;
-        clearTimeout(helloTimer);
-        if (message.protocol !== PROTOCOL_VERSION) throw ProtocolError.of('unsupported_protocol');
-        emit({ event: 'connected', via, sessionName: message.sessionName });
-        emit({ event: 'pin', pin: derivePin(socket), via });
-        phase = 'waiting';
-        return;
-      case 'pending':
-        if (phase !== 'waiting') break;
-        emit({ event: 'waiting' });
-        return;
-      case 'admitted':
-        if (phase !== 'waiting') break;
-        phase = 'admitted';
-        emit({ event: 'approved', role: message.role });
-        if (mirror) await channel.send({ t: 'sync' });
-        return;
-      case 'ended':
-        endReason = message.reason;
-        emit({ event: 'ended', reason: message.reason });
-        channel.close();
-        return;
-      case 'error':
-        if (message.code === 'denied' || message.code === 'removed') {
-          failure = new DeniedError(WIRE_ERRORS[message.code]);
-          if (message.code === 'denied') emit({ event: 'denied', message: failure.message });
-        } else {
-          failure = new Error(`The host closed the connection: ${message.message}`);
-        }
-        channel.close();
-        return;
-      default: {
-        if (phase !== 'admitted' || !mirror) break;
-        const update = await mirror.apply(message, body);
-        if (update?.type === 'synced') {
-          emit({ event: 'synced', files: update.files, bytes: update.bytes, dir: options.mirrorDir! });
-        } else if (update) {
-          emit({ event: 'changed', path: update.path, kind: update.type });
-        }
+  #onClosed(outcome: Outcome, error: Error | undefined, wasAdmitted: boolean): void {
+    if (outcome?.kind === 'ended') this.#resolve(outcome.reason);
+    else if (outcome?.kind === 'failed') this.#reject(outcome.error);
+    else if (this.#leaving) this.#resolve('You left the session.');
+    else if (wasAdmitted && !(error instanceof ProtocolError)) void this.#reconnect(error);
+    else this.#reject(wrapClose(error));
+  }
+
+  /**
+   * Comes back after a lost connection, with backoff, for as long as the lobby says the
+   * session lives. The same certificate makes the host readmit us with our role.
+   */
+  async #reconnect(cause: Error | undefined): Promise<void> {
+    const schedule = new ReconnectSchedule({ giveUpMs: this.#options.reconnectGiveUpMs ?? RECONNECT_GIVE_UP_MS });
+    this.#log.info({ reason: cause?.message }, 'connection lost; reconnecting');
+    for (;;) {
+      const delayMs = schedule.next();
+      if (delayMs === undefined) {
+        this.#reject(new Error('The connection to the host was lost and could not be restored.', { cause }));
         return;
       }
+      this.#emit({ event: 'reconnecting', attempt: schedule.attempts, delayMs });
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (this.#leaving) {
+        this.#resolve('You left the session.');
+        return;
+      }
+      try {
+        const session = await lookupSession(this.#link.lobbyUrl, this.#link.sessionId);
+        await this.connect(session);
+        return;
+      } catch (error) {
+        if (error instanceof SessionEndedError || error instanceof UnknownSessionError) {
+          this.#emit({ event: 'ended', reason: 'The session has ended.' });
+          this.#resolve('The session has ended.');
+          return;
+        }
+        if (error instanceof IdentityMismatchError) {
+          this.#reject(error);
+          return;
+        }
+        this.#log.debug({ err: error }, 'reconnect attempt failed');
+      }
     }
-    throw new ProtocolError(`"${message.t}" is not allowed now`, 'unexpected_message');
-  });
+  }
 
-  await channel.send({ t: 'hello', protocol: PROTOCOL_VERSION, name: options.name });
-  return {
-    done,
-    leave: () => {
-      if (channel.closed) return;
-      endReason = 'You left the session.';
-      void channel.send({ t: 'bye' }).catch(() => undefined);
-      channel.close();
-    },
-  };
+  #emit(event: GuestEvent): void {
+    try {
+      this.#options.onEvent?.(event);
+    } catch (error) {
+      this.#log.error({ err: error }, 'event listener failed');
+    }
+  }
+}
+
+function hostError(code: keyof typeof WIRE_ERRORS, message: string): Error {
+  if (code === 'denied' || code === 'removed') return new DeniedError(WIRE_ERRORS[code]);
+  return new Error(`The host closed the connection: ${message}`);
 }
 
 function wrapClose(error: Error | undefined): Error {

@@ -10,6 +10,9 @@ export type GuestEvent =
   | { event: 'pin'; pin: string; via: ConnectionPath }
   | { event: 'waiting' }
   | { event: 'approved'; role: Role }
+  | { event: 'role'; role: Role }
+  | { event: 'removed'; message: string }
+  | { event: 'reconnecting'; attempt: number; delayMs: number }
   | { event: 'denied'; message: string }
   | { event: 'synced'; files: number; bytes: number; dir: string }
   | { event: 'changed'; path: string; kind: 'file' | 'dir' | 'removed' }

@@ -53,6 +53,13 @@ export interface HostAgent {
   approve(id: string, role?: Role): boolean;
   /** Refuses a waiting guest. Returns false when no guest with that id is waiting. */
   deny(id: string): boolean;
+  /** Changes an admitted guest's role; it applies at once. False when no such guest. */
+  setRole(id: string, role: Role): boolean;
+  /**
+   * Removes a guest. Its certificate is forgotten, so if it comes back the host is asked
+   * again. False when no such guest.
+   */
+  remove(id: string): boolean;
   /** Ends the session: guests are told, the link dies at the lobby, everything closes. */
   end(reason?: string): Promise<void>;
   /** Settles when the session has ended, by {@link end} or otherwise. */
@@ -148,6 +155,28 @@ class Host implements HostAgent {
 
   deny(id: string): boolean {
     return this.#admission.decide(id, { admit: false });
+  }
+
+  setRole(id: string, role: Role): boolean {
+    const guest = this.#guests.get(id);
+    if (!guest || guest.state !== 'admitted') return false;
+    guest.role = role;
+    this.#admission.remember(guest.fingerprint, role);
+    guest.enqueue(() => guest.channel.send({ t: 'role', role }));
+    guest.log.info({ role }, 'role changed');
+    this.#emit({ event: 'role', id, name: guest.name, role });
+    return true;
+  }
+
+  remove(id: string): boolean {
+    const guest = this.#guests.get(id);
+    if (!guest || guest.state !== 'admitted') return false;
+    this.#admission.forget(guest.fingerprint);
+    guest.state = 'closed';
+    guest.channel.fail('removed');
+    guest.log.info('guest removed');
+    this.#emit({ event: 'removed', id, name: guest.name });
+    return true;
   }
 
   end(reason = 'The host ended the session.'): Promise<void> {

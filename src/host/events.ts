@@ -13,5 +13,7 @@ export type HostEvent =
   | { event: 'join-request'; id: string; name: string; pin: string; fingerprint: string; via: ConnectionPath }
   | { event: 'joined'; id: string; name: string; role: Role; via: ConnectionPath; readmitted: boolean }
   | { event: 'denied'; id: string; name: string }
+  | { event: 'role'; id: string; name: string; role: Role }
+  | { event: 'removed'; id: string; name: string }
   | { event: 'left'; id: string; name: string }
   | { event: 'ended'; reason: string };

@@ -59,6 +59,8 @@ export const hostMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('hello'), protocol: z.number().int(), sessionName: name }),
   z.object({ t: z.literal('pending') }),
   z.object({ t: z.literal('admitted'), role: z.enum(ROLES) }),
+  // The host changed this guest's role; it applies from this message on.
+  z.object({ t: z.literal('role'), role: z.enum(ROLES) }),
   z.object({ t: z.literal('tree'), entries: z.array(treeEntrySchema).max(TREE_CHUNK_ENTRIES) }),
   // File content in order; the body holds bytes [offset, offset + body.length).
   z.object({

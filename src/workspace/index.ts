@@ -64,3 +64,25 @@ export {
   type PruneOptions,
 } from './mirror.js';
 export type { MirrorFileWriter, MirrorWriteOptions } from './mirror-writer.js';
+export {
+  FileOperationError,
+  type FileOperationCode,
+  type FileOperationErrorOptions,
+} from './file-ops-error.js';
+export {
+  HostFileOps,
+  MAX_DELETE_ENTRIES,
+  MAX_RENAME_ENTRIES,
+  MAX_WRITE_BYTES,
+  type HostFileOpsOptions,
+  type RenameOptions,
+} from './file-ops.js';
+export {
+  assertAllowed,
+  can,
+  GUEST_ACTIONS,
+  PERMISSIONS,
+  PermissionDeniedError,
+  type ActionRule,
+  type GuestAction,
+} from './permissions.js';

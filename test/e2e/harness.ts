@@ -6,6 +6,7 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after } from 'node:test';
 import { createLobbyServer, type LobbyServer } from '../../src/lobby/index.js';
 
 /** The built CLI entry point. */
@@ -58,6 +59,11 @@ export class RecordingProxy {
     pipe(upstream, client);
   }
 
+  /** Cuts every connection through the proxy, as a network drop or relay restart would. */
+  cutAll(): void {
+    for (const socket of this.#sockets) socket.destroy();
+  }
+
   async close(): Promise<void> {
     for (const socket of this.#sockets) socket.destroy();
     await new Promise((resolve) => this.#server.close(resolve));
@@ -82,6 +88,13 @@ export async function startRecordedLobby(): Promise<{ lobby: LobbyServer; proxy:
 
 /** One JSON event printed by the CLI. */
 export type CliEvent = { event: string } & Record<string, unknown>;
+
+/** Every process a test file started, stopped when the file's tests are done. */
+const running = new Set<CliProcess>();
+// A process left running (a guest still reconnecting) would keep the test file from exiting.
+after(async () => {
+  await Promise.all([...running].map((cli) => cli.stop()));
+});
 
 /** A running `tandem` process with its JSON events. */
 export class CliProcess {
@@ -112,8 +125,10 @@ export class CliProcess {
       for (const wake of this.#waiters.splice(0)) wake();
     });
     this.child.stderr!.on('data', (data: Buffer) => (this.stderr += data.toString()));
+    running.add(this);
     this.exited = new Promise((resolve) =>
       this.child.on('exit', (code, signal) => {
+        running.delete(this);
         for (const wake of this.#waiters.splice(0)) wake();
         resolve(code ?? (signal ? 128 : 1));
       }),
