@@ -64,6 +64,12 @@ function describe(event: GuestEvent): string | undefined {
     case 'removed':
     case 'denied':
       return undefined;
+    case 'doc-gone':
+      return `  ${event.path} was ${event.reason === 'deleted' ? 'deleted' : `closed (${event.reason})`} on the host; your copy is kept.`;
+    case 'refused':
+      return `tandem: the host refused a change${event.path ? ` to ${event.path}` : ''}: ${event.message}`;
+    case 'presence':
+      return undefined;
     case 'reconnecting':
       return `Connection lost; reconnecting (attempt ${event.attempt})…`;
     case 'synced':

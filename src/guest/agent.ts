@@ -23,6 +23,7 @@ import { openMirror, type Mirror } from '../workspace/index.js';
 import { connectToHost } from './connector.js';
 import type { GuestEvent } from './events.js';
 import { MirrorSync } from './mirror-sync.js';
+import { GuestCollaboration } from './collaboration.js';
 import { ReconnectSchedule, RECONNECT_GIVE_UP_MS } from './reconnect.js';
 
 /** How long the guest waits for the host's `hello` after the TLS handshake. */
@@ -49,6 +50,8 @@ export interface GuestAgent {
   readonly done: Promise<string>;
   /** The role the host gave, once admitted. */
   readonly role: Role | undefined;
+  /** Documents, presence and file operations; survives reconnects. */
+  readonly collaboration: GuestCollaboration;
   /** Leaves the session. */
   leave(): void;
 }
@@ -76,6 +79,7 @@ type Outcome = { kind: 'ended'; reason: string } | { kind: 'failed'; error: Erro
 class Guest implements GuestAgent {
   readonly done: Promise<string>;
   role: Role | undefined;
+  readonly collaboration: GuestCollaboration;
   readonly #options: JoinOptions;
   readonly #link: JoinLink;
   readonly #identity: Identity;
@@ -92,6 +96,10 @@ class Guest implements GuestAgent {
     this.#identity = parts.identity;
     this.#mirror = parts.mirror;
     this.#log = parts.options.logger ?? silentLogger;
+    this.collaboration = new GuestCollaboration({
+      name: parts.options.name,
+      onEvent: (event) => this.#emit(event),
+    });
     this.done = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -151,13 +159,25 @@ class Guest implements GuestAgent {
           if (phase !== 'waiting') break;
           phase = 'admitted';
           this.role = message.role;
+          this.collaboration.role = message.role;
+          this.collaboration.attach(channel);
           this.#emit({ event: 'approved', role: message.role });
           if (sync) await channel.send({ t: 'sync' });
           return;
         case 'role':
           if (phase !== 'admitted') break;
           this.role = message.role;
+          this.collaboration.role = message.role;
           this.#emit({ event: 'role', role: message.role });
+          return;
+        case 'opened':
+        case 'doc':
+        case 'doc-gone':
+        case 'awareness':
+        case 'fs-result':
+        case 'refused':
+          if (phase !== 'admitted') break;
+          await this.collaboration.handle(message, body);
           return;
         case 'ended':
           outcome = { kind: 'ended', reason: message.reason };

@@ -1,5 +1,6 @@
 import type { ConnectionPath } from '../host/events.js';
 import type { Role } from '../protocol/messages.js';
+import type { CollaborationEvent } from './collaboration.js';
 
 /**
  * What the guest agent reports, in the shape the CLI prints with `--json` (one object per
@@ -17,4 +18,5 @@ export type GuestEvent =
   | { event: 'synced'; files: number; bytes: number; dir: string }
   | { event: 'changed'; path: string; kind: 'file' | 'dir' | 'removed' }
   | { event: 'ended'; reason: string }
-  | { event: 'error'; message: string };
+  | { event: 'error'; message: string }
+  | CollaborationEvent;

@@ -17,6 +17,7 @@ import { directAddresses } from './addresses.js';
 import type { ConnectionPath, HostEvent } from './events.js';
 import { GuestConnection, HELLO_TIMEOUT_MS } from './guest-connection.js';
 import { publishChange, publishSnapshot, type SharedFolder } from './publisher.js';
+import { Collaboration } from './collaboration.js';
 
 /** Options for {@link startHost}. */
 export interface HostOptions {
@@ -37,6 +38,8 @@ export interface HostOptions {
   /** Role for auto-approved guests. Default `read-only`. */
   role?: Role;
   maxPendingGuests?: number;
+  /** Quiet time after an edit before a document is saved; see DocumentStore. */
+  autosaveDebounceMs?: number;
   onEvent?: (event: HostEvent) => void;
   logger?: Logger;
 }
@@ -95,6 +98,7 @@ class Host implements HostAgent {
   #server: tls.Server | undefined;
   #relay: RelayControl | undefined;
   #watcher: WorkspaceWatcher | undefined;
+  readonly #collab: Collaboration;
   #nextGuest = 1;
   #ending: Promise<void> | undefined;
   #resolveEnded!: (reason: string) => void;
@@ -110,6 +114,14 @@ class Host implements HostAgent {
     this.#admission = new AdmissionBook(options.maxPendingGuests ?? MAX_PENDING_GUESTS);
     this.#log = options.logger ?? silentLogger;
     this.#folder = folder;
+    this.#collab = new Collaboration({
+      root: folder.root,
+      rules: folder.rules,
+      hostName: options.name,
+      logger: this.#log,
+      guests: () => this.#guests.values(),
+      autosaveDebounceMs: options.autosaveDebounceMs,
+    });
     this.ended = new Promise((resolve) => (this.#resolveEnded = resolve));
   }
 
@@ -203,6 +215,10 @@ class Host implements HostAgent {
   async #shutdown(): Promise<void> {
     this.#relay?.close();
     await this.#watcher?.close();
+    // Every edit reaches the disk before the session is gone.
+    await this.#collab.close().catch((error: unknown) =>
+      this.#log.error({ err: error }, 'could not save every document'),
+    );
     // Give queued `ended` messages a moment to leave before the sockets go.
     await new Promise((resolve) => setTimeout(resolve, 100));
     for (const guest of this.#guests.values()) guest.channel.close();
@@ -268,13 +284,13 @@ class Host implements HostAgent {
       clearTimeout(helloTimer);
       this.#onGuestClosed(guest, error);
     });
-    guest.channel.listen(async (message) => {
+    guest.channel.listen(async (message, body) => {
       if (message.t === 'hello') clearTimeout(helloTimer);
-      await this.#onGuestMessage(guest, message);
+      await this.#onGuestMessage(guest, message, body);
     });
   }
 
-  async #onGuestMessage(guest: GuestConnection, message: GuestMessage): Promise<void> {
+  async #onGuestMessage(guest: GuestConnection, message: GuestMessage, body: Buffer): Promise<void> {
     if (message.t === 'bye' || message.t === 'error') {
       guest.channel.close();
       return;
@@ -288,10 +304,15 @@ class Host implements HostAgent {
     }
     if (guest.state === 'admitted' && message.t === 'sync' && !guest.subscribed) {
       guest.subscribed = true;
+      guest.wantsContents = message.contents ?? true;
       guest.enqueue(async () => {
-        const totals = await publishSnapshot(guest.channel, this.#folder);
+        const totals = await publishSnapshot(guest.channel, this.#folder, guest.wantsContents);
         guest.log.info(totals, 'snapshot sent');
       });
+      return;
+    }
+    if (guest.state === 'admitted' && message.t !== 'hello' && message.t !== 'sync') {
+      await this.#collab.handle(guest, message, body);
       return;
     }
     throw new ProtocolError(`"${message.t}" is not allowed now`, 'unexpected_message');
@@ -333,6 +354,7 @@ class Host implements HostAgent {
     guest.state = 'admitted';
     this.#admission.remember(guest.fingerprint, role);
     await guest.channel.send({ t: 'admitted', role });
+    this.#collab.welcome(guest);
     guest.log.info({ role, readmitted: returningRole !== undefined }, 'guest admitted');
     this.#emit({
       event: 'joined',
@@ -346,6 +368,9 @@ class Host implements HostAgent {
 
   #onGuestClosed(guest: GuestConnection, error: Error | undefined): void {
     this.#guests.delete(guest.id);
+    void this.#collab.leave(guest).catch((failure: unknown) =>
+      guest.log.error({ err: failure }, 'could not release the documents of a guest that left'),
+    );
     // A guest that leaves while waiting withdraws its request.
     this.#admission.decide(guest.id, { admit: false });
     if (error) guest.log.info({ reason: error.message }, 'guest connection closed');
@@ -356,9 +381,17 @@ class Host implements HostAgent {
   }
 
   #onDiskChange(change: WorkspaceChange): void {
+    if (change.kind === 'file' && this.#collab.store.get(change.path)) {
+      // An open document folds the new text in as an edit; guests get it as a Yjs update.
+      void this.#collab.store.onDiskChange(change.path).catch((error: unknown) =>
+        this.#log.error({ err: error }, 'could not fold a disk change into its document'),
+      );
+    }
     for (const guest of this.#guests.values()) {
       if (guest.state !== 'admitted' || !guest.subscribed) continue;
-      guest.enqueue(() => publishChange(guest.channel, this.#folder, change));
+      // A guest with the document open follows it through the document, not file pushes.
+      const contents = guest.wantsContents && !this.#collab.isOpenBy(guest, change.path);
+      guest.enqueue(() => publishChange(guest.channel, this.#folder, change, contents));
     }
   }
 

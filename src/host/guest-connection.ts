@@ -25,6 +25,12 @@ export class GuestConnection {
   state: GuestState = 'hello';
   /** Whether the guest asked for the tree and its changes (`sync`). */
   subscribed = false;
+  /** Whether file contents follow the tree (a mirror) or only the listing (an editor UI). */
+  wantsContents = true;
+  /** Documents this guest holds open. */
+  readonly openDocuments = new Set<string>();
+  /** Presence client ids this guest speaks for. */
+  readonly clientIds = new Set<number>();
   #outbox: Promise<void> = Promise.resolve();
 
   constructor(options: {

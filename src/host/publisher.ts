@@ -30,7 +30,11 @@ export interface SnapshotTotals {
  * content, then `synced`. Every send waits for the stream to drain, so a slow guest slows
  * only its own snapshot and never fills the host's memory.
  */
-export async function publishSnapshot(channel: GuestChannel, folder: SharedFolder): Promise<SnapshotTotals> {
+export async function publishSnapshot(
+  channel: GuestChannel,
+  folder: SharedFolder,
+  contents = true,
+): Promise<SnapshotTotals> {
   const files: TreeEntry[] = [];
   let chunk: TreeEntry[] = [];
   for await (const entry of scanWorkspace(folder.root, folder.rules)) {
@@ -49,7 +53,7 @@ export async function publishSnapshot(channel: GuestChannel, folder: SharedFolde
   }
   if (chunk.length > 0) await channel.send({ t: 'tree', entries: chunk });
   const totals: SnapshotTotals = { files: 0, bytes: 0 };
-  for (const file of files) {
+  for (const file of contents ? files : []) {
     const sent = await publishFile(channel, folder, file);
     if (sent === undefined) continue;
     totals.files += 1;
@@ -59,11 +63,15 @@ export async function publishSnapshot(channel: GuestChannel, folder: SharedFolde
   return totals;
 }
 
-/** Sends one change seen on the host's disk to a guest that follows the tree. */
+/**
+ * Sends one change seen on the host's disk to a guest that follows the tree: the new content
+ * for a mirror (`contents`), or only the listing entry for an editor.
+ */
 export async function publishChange(
   channel: GuestChannel,
   folder: SharedFolder,
   change: WorkspaceChange,
+  contents = true,
 ): Promise<void> {
   if (change.type === 'delete') {
     await channel.send({ t: 'remove', path: change.path });
@@ -75,7 +83,7 @@ export async function publishChange(
     size: change.size,
     executable: change.executable,
   };
-  if (change.kind === 'dir') await channel.send({ t: 'tree', entries: [entry] });
+  if (change.kind === 'dir' || !contents) await channel.send({ t: 'tree', entries: [entry] });
   else await publishFile(channel, folder, entry);
 }
 

@@ -12,8 +12,11 @@
  * transfer free of base64 overhead.
  */
 
-/** Largest frame a peer may send. Defends against a peer that makes us buffer without bound. */
-export const MAX_FRAME_BYTES = 1024 * 1024 + 64 * 1024;
+/**
+ * Largest frame a peer may send. Defends against a peer that makes us buffer without bound;
+ * large enough for the first sync of the largest text document (5 MiB of text).
+ */
+export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
 
 /** Largest JSON header in a frame. Headers are small; a big one is an attack or a bug. */
 export const MAX_HEADER_BYTES = 256 * 1024;

@@ -33,6 +33,11 @@ const errorMessage = z.object({
   message: z.string().max(1000),
 });
 
+/** File operations a guest may ask the host for (checked against its role by the host). */
+export const FILE_OPS = ['create', 'mkdir', 'write', 'rename', 'delete'] as const;
+/** A file operation. */
+export type FileOp = (typeof FILE_OPS)[number];
+
 /** One file or folder in the shared tree. */
 export const treeEntrySchema = z.object({
   path: wirePath,
@@ -46,8 +51,24 @@ export type TreeEntry = z.infer<typeof treeEntrySchema>;
 /** Messages a guest may send to the host. */
 export const guestMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('hello'), protocol: z.number().int(), name }),
-  // Asks for the whole tree with file contents, then for every later change (the mirror).
-  z.object({ t: z.literal('sync') }),
+  // Asks for the whole tree, then every later change; with `contents` (the mirror, the
+  // default) file contents come too.
+  z.object({ t: z.literal('sync'), contents: z.boolean().optional() }),
+  // Opens a shared text document; y-protocols sync messages for it follow as `doc`.
+  z.object({ t: z.literal('open'), path: wirePath }),
+  z.object({ t: z.literal('close'), path: wirePath }),
+  // Body: one y-protocols sync message (step 1, step 2 or update) for the document at `path`.
+  z.object({ t: z.literal('doc'), path: wirePath }),
+  // Body: a y-protocols awareness update with the sender's own presence.
+  z.object({ t: z.literal('awareness') }),
+  // Body: the new content for `create` and `write`.
+  z.object({
+    t: z.literal('fs'),
+    ref: count,
+    op: z.enum(FILE_OPS),
+    path: wirePath,
+    to: wirePath.optional(),
+  }),
   z.object({ t: z.literal('bye') }),
   errorMessage,
 ]);
@@ -72,6 +93,16 @@ export const hostMessageSchema = z.discriminatedUnion('t', [
     last: z.boolean(),
   }),
   z.object({ t: z.literal('remove'), path: wirePath }),
+  // The document at `path` is open; sync messages follow.
+  z.object({ t: z.literal('opened'), path: wirePath }),
+  z.object({ t: z.literal('doc'), path: wirePath }),
+  // The document's file was deleted, renamed or became binary; edits are no longer saved.
+  z.object({ t: z.literal('doc-gone'), path: wirePath, reason: z.string().max(200) }),
+  z.object({ t: z.literal('awareness') }),
+  // Outcome of the guest's `fs` request with the same `ref`.
+  z.object({ t: z.literal('fs-result'), ref: count, ok: z.boolean(), message: z.string().max(1000).optional() }),
+  // Something the guest sent was refused and not applied (its role does not allow it, say).
+  z.object({ t: z.literal('refused'), path: wirePath.optional(), message: z.string().max(1000) }),
   z.object({ t: z.literal('synced'), files: count, bytes: count }),
   z.object({ t: z.literal('ended'), reason: z.string().max(1000) }),
   errorMessage,

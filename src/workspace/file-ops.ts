@@ -1,11 +1,11 @@
 import type { Stats } from 'node:fs';
-import { lstat, mkdir, open, rename, rm, stat, unlink } from 'node:fs/promises';
+import { lstat, mkdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describeEntry, wirePathOf, type WorkspaceEntry } from './entry.js';
 import { PathRejectedError } from './errors.js';
 import { FileOperationError, fileError, fileErrorFromFs } from './file-ops-error.js';
 import { isIgnoreFileName, walkSubtree } from './file-ops-tree.js';
-import { tempName } from './mirror-names.js';
+import { createExclusive, replaceAtomically } from './file-ops-write.js';
 import { normalizeRelativePath } from './path.js';
 import { resolveInside } from './resolve.js';
 import type { WorkspaceRules } from './rules.js';
@@ -142,17 +142,7 @@ export class HostFileOps {
       const abs = await this.#resolve(rel);
       if ((await lstatOrNull(abs)) !== null) throw fileError('exists', rel, { verb: 'create' });
       await mkdir(dirname(abs), { recursive: true });
-      // 'wx' is O_CREAT|O_EXCL: it neither replaces nor follows whatever appeared meanwhile.
-      const handle = await open(abs, 'wx', 0o666);
-      try {
-        await handle.writeFile(content);
-        if (this.#durable) await handle.sync();
-        await handle.close();
-      } catch (error) {
-        await handle.close().catch(() => undefined);
-        await unlink(abs).catch(() => undefined);
-        throw error;
-      }
+      await createExclusive(abs, content, { durable: this.#durable });
     });
   }
 
@@ -188,7 +178,7 @@ export class HostFileOps {
       const info = await stat(abs);
       if (info.isDirectory()) throw fileError('is-a-directory', rel, { verb: 'write' });
       if (!info.isFile()) throw fileError('unsupported', rel, { verb: 'write' });
-      await this.#replace(abs, content, info);
+      await replaceAtomically(abs, content, { info, durable: this.#durable });
     });
   }
 
@@ -315,7 +305,7 @@ export class HostFileOps {
     if (isIgnoreFileName(rel.slice(rel.lastIndexOf('/') + 1))) {
       throw new FileOperationError(
         'protected',
-        `${quote(asked)} is an ignore file; only the host can change what is shared.`,
+        `${quote(asked)} names an ignore file; only the host can change what is shared.`,
         { path: asked },
       );
     }
@@ -353,7 +343,8 @@ export class HostFileOps {
       cut < 0 ? this.#rules.root : await resolveInside(this.#root, rel.slice(0, cut), this.#rules);
     const abs = join(parent, rel.slice(cut + 1));
     const real = wirePathOf(this.#rules.root, abs);
-    if (real === null) throw new PathRejectedError(rel, 'outside', 'resolves outside the workspace');
+    if (real === null)
+      throw new PathRejectedError(rel, 'outside', 'resolves outside the workspace');
     this.#refuseIgnoreFile(rel, real);
     return { abs, rel: real };
   }
@@ -412,28 +403,5 @@ export class HostFileOps {
       },
       { maxEntries: this.#maxRenameEntries, limitName: 'MAX_RENAME_ENTRIES', verb: 'move' },
     );
-  }
-
-  /** Atomic replace of `abs` (an existing regular file described by `info`). */
-  async #replace(abs: string, content: Uint8Array, info: Stats): Promise<void> {
-    const mode = info.mode & 0o7777;
-    const temp = join(dirname(abs), tempName());
-    // 'wx' fails rather than follow a symlink planted at the temporary name.
-    const handle = await open(temp, 'wx', mode);
-    try {
-      await handle.writeFile(content);
-      await handle.chmod(mode); // The umask may have cleared bits the original had.
-      if (info.uid !== process.getuid?.() || info.gid !== process.getgid?.()) {
-        // Best effort (and a no-op on Windows): only a privileged host can give the file back.
-        await handle.chown(info.uid, info.gid).catch(() => undefined);
-      }
-      if (this.#durable) await handle.sync();
-      await handle.close();
-      await rename(temp, abs);
-    } catch (error) {
-      await handle.close().catch(() => undefined);
-      await unlink(temp).catch(() => undefined);
-      throw error;
-    }
   }
 }

@@ -1,15 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import {
-  chmod,
-  lstat,
-  readdir,
-  readFile,
-  readlink,
-  stat,
-  symlink,
-} from 'node:fs/promises';
+import { chmod, lstat, readdir, readFile, readlink, stat, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import {
@@ -21,6 +13,7 @@ import {
   type HostFileOpsOptions,
   type PathRejectedReason,
 } from '../../src/workspace/index.js';
+import { fileErrorFromFs } from '../../src/workspace/file-ops-error.js';
 import { isRoot, tempDir, writeTree } from './helpers.js';
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -91,6 +84,8 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
       } else if (info.isDirectory()) {
         result[childRel] = `dir ${mode}`;
         await walk(childAbs, childRel);
+      } else if (!info.isFile()) {
+        result[childRel] = `special ${mode}`; // Reading a FIFO would block.
       } else {
         const hash = createHash('sha256')
           .update(await readFile(childAbs))
@@ -103,9 +98,7 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
   return result;
 }
 
-type Refusal =
-  | { rejected: PathRejectedReason }
-  | { failed: FileOperationCode };
+type Refusal = { rejected: PathRejectedReason } | { failed: FileOperationCode };
 
 function matches(error: unknown, expected: Refusal): boolean {
   if ('rejected' in expected) {
@@ -215,7 +208,10 @@ test('writeFile replaces content atomically, keeps the mode and leaves no tempor
   await fx.ops.writeFile('src/a.ts', bytes('export const a = 2;\n'));
   assert.equal(await readFile(join(fx.root, 'script.sh'), 'utf8'), '#!/bin/sh\necho bye\n');
   assert.equal((await stat(join(fx.root, 'script.sh'))).mode & 0o777, 0o755);
-  assert.deepEqual((await readdir(fx.root)).filter((name) => name.startsWith('.tandem-')), []);
+  assert.deepEqual(
+    (await readdir(fx.root)).filter((name) => name.startsWith('.tandem-')),
+    [],
+  );
   assert.deepEqual(await readdir(join(fx.root, 'src')), ['a.ts', 'lib']);
 });
 
@@ -244,10 +240,7 @@ test('a write over MAX_WRITE_BYTES is refused before anything touches the disk',
   await refused(fx, (ops) => ops.writeFile('src/a.ts', big), { failed: 'too-large' });
   await refused(fx, (ops) => ops.createFile('src/big.ts', big), { failed: 'too-large' });
   await fx.ops.writeFile('src/a.ts', big.subarray(0, 16));
-  await assert.rejects(
-    fx.ops.writeFile('src/a.ts', 'text' as unknown as Uint8Array),
-    TypeError,
-  );
+  await assert.rejects(fx.ops.writeFile('src/a.ts', 'text' as unknown as Uint8Array), TypeError);
 });
 
 test('rename moves files and whole folders, creating missing parents', async (t) => {
@@ -344,7 +337,7 @@ test('the folder itself cannot be deleted or renamed', async (t) => {
 });
 
 for (const [path, reason] of ESCAPES) {
-  test(`stat, write, rename and delete refuse ${JSON.stringify(path)} as ${reason}`, async (t) => {
+  test(`every operation refuses ${JSON.stringify(path)} as ${reason}`, async (t) => {
     const fx = await fixture(t);
     const expected = { rejected: reason };
     await refused(fx, (ops) => ops.stat(path), expected);
@@ -393,10 +386,34 @@ test('ignore files are also protected behind a symlink and inside folders', asyn
   assert.equal((await fx.ops.stat('rules-link')).kind, 'file');
 });
 
-test('a write the disk refuses keeps the old file and leaves no temporary file', { skip: isRoot && 'root ignores permissions' }, async (t) => {
-  const fx = await fixture(t);
-  const dir = join(fx.root, 'src');
-  await chmod(dir, 0o555);
-  t.after(() => chmod(dir, 0o755));
-  await refused(fx, (ops) => ops.writeFile('src/a.ts', bytes('new')), { failed: 'failed' });
+test(
+  'a write the disk refuses keeps the old file and leaves no temporary file',
+  { skip: isRoot && 'root ignores permissions' },
+  async (t) => {
+    const fx = await fixture(t);
+    const dir = join(fx.root, 'src');
+    await chmod(dir, 0o555);
+    t.after(() => chmod(dir, 0o755));
+    await refused(fx, (ops) => ops.writeFile('src/a.ts', bytes('new')), { failed: 'failed' });
+  },
+);
+
+test('a filesystem error becomes a FileOperationError that quotes only the wire path', () => {
+  const raw = Object.assign(new Error("EACCES: permission denied, open '/home/me/p/src/a.ts'"), {
+    code: 'EACCES',
+  });
+  const error = fileErrorFromFs(raw, { path: 'src/a.ts', verb: 'write' });
+  assert.equal(error.name, 'FileOperationError');
+  assert.equal(error.code, 'failed');
+  assert.equal(error.path, 'src/a.ts');
+  assert.equal(error.cause, raw);
+  assert.equal(
+    error.message,
+    'Could not write "src/a.ts" on the host (EACCES); ask the host to check the folder.',
+  );
+  assert.equal(
+    fileErrorFromFs(Object.assign(new Error(), { code: 'ENOENT' }), { path: 'x', verb: 'read' })
+      .code,
+    'not-found',
+  );
 });

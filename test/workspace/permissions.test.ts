@@ -22,6 +22,18 @@ const EXPECTED: Record<GuestAction, Record<Role, boolean>> = {
   terminal: { 'read-only': false, edit: false, full: true },
 };
 
+// How each action reads in a test name.
+const PHRASES: Record<GuestAction, string> = {
+  read: 'read the tree and files',
+  presence: 'show its cursor',
+  'edit-document': 'edit an open document',
+  create: 'create files',
+  write: 'write files',
+  rename: 'rename files',
+  delete: 'delete files',
+  terminal: 'use the shared terminal',
+};
+
 test('the expected table covers every action and role there is', () => {
   assert.deepEqual(Object.keys(EXPECTED).sort(), [...GUEST_ACTIONS].sort());
   for (const row of Object.values(EXPECTED)) assert.deepEqual(Object.keys(row), [...ROLES]);
@@ -30,7 +42,7 @@ test('the expected table covers every action and role there is', () => {
 for (const action of GUEST_ACTIONS) {
   for (const role of ROLES) {
     const allowed = EXPECTED[action][role];
-    test(`a ${role} guest ${allowed ? 'may' : 'may not'} ${action}`, () => {
+    test(`a guest with the ${role} role ${allowed ? 'may' : 'may not'} ${PHRASES[action]}`, () => {
       assert.equal(can(role, action), allowed);
       if (allowed) {
         assert.doesNotThrow(() => assertAllowed(role, action));

@@ -51,7 +51,10 @@ export class AutosaveTimer {
     this.#deadline ??= setTimeout(this.#fire, this.#maxWaitMs);
   }
 
-  /** Replaces whatever is scheduled by one save in `delayMs`. */
+  /**
+   * Replaces whatever is scheduled by one save in `delayMs`. The timer keeps the process alive on
+   * purpose: edits that are only in memory must not vanish because nothing else is running.
+   */
   retryIn(delayMs: number): void {
     this.cancel();
     this.#retry = setTimeout(this.#fire, delayMs);

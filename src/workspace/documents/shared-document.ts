@@ -274,7 +274,10 @@ export class DocumentFile implements SharedDocument {
     const before = Y.encodeStateVector(this.#base);
     applyTextChange(this.#base.getText(DOCUMENT_TEXT_NAME), decoded.text, DISK_ORIGIN);
     Y.applyUpdate(this.doc, Y.encodeStateAsUpdate(this.#base, before), DISK_ORIGIN);
-    this.#format = decoded.format;
+    // Text without any line break says nothing about line endings: keep the style known so far,
+    // so that a CRLF file emptied and refilled outside stays CRLF (both encode the same bytes).
+    const undetermined = !/[\r\n]/.test(decoded.text);
+    this.#format = undetermined ? { ...decoded.format, eol: this.#format.eol } : decoded.format;
     this.#known = bytes;
   }
 

@@ -1,4 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { pino, type Logger } from 'pino';
@@ -12,22 +13,27 @@ import { tempDir } from '../helpers.js';
 
 export { tempDir };
 
-/** A workspace folder holding `files` and a store over it, both cleaned up after `t`. */
+/**
+ * A workspace folder holding `files` and a store over it. After `t`, the store is closed before
+ * the folder is removed (a store saving into a removed folder would retry forever).
+ */
 export async function openStore(
   t: TestContext,
   files: Record<string, string | Uint8Array>,
   options: DocumentStoreOptions = {},
 ): Promise<{ root: string; store: DocumentStore; read(path: string): Promise<Buffer> }> {
-  const root = await tempDir(t, 'tandem-docs-');
+  const root = await realpath(await mkdtemp(join(tmpdir(), 'tandem-docs-')));
+  let store: DocumentStore | undefined;
+  t.after(async () => {
+    await store?.close().catch(() => {});
+    await rm(root, { recursive: true, force: true });
+  });
   for (const [path, content] of Object.entries(files)) {
     const abs = join(root, ...path.split('/'));
     await mkdir(dirname(abs), { recursive: true });
     await writeFile(abs, content);
   }
-  const rules = await loadWorkspaceRules(root);
-  const store = new DocumentStore(root, rules, options);
-  // Runs before the folder is removed (after hooks run in reverse order of registration).
-  t.after(() => store.close().catch(() => {}));
+  store = new DocumentStore(root, await loadWorkspaceRules(root), options);
   return { root, store, read: (path) => readFile(join(root, ...path.split('/'))) };
 }
 

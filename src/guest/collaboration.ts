@@ -1,0 +1,210 @@
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import type { MessageChannel } from '../protocol/channel.js';
+import type { FileOp, GuestMessage, HostMessage, Role } from '../protocol/messages.js';
+
+/** Origin of changes that came from the host, so they are not echoed back. */
+export const HOST_ORIGIN: unique symbol = Symbol('tandem.host');
+
+/** How long a file operation waits for the host's answer. */
+export const FILE_OP_TIMEOUT_MS = 30_000;
+
+type Channel = MessageChannel<HostMessage, GuestMessage>;
+type CollabMessage = Extract<HostMessage, { t: 'opened' | 'doc' | 'doc-gone' | 'awareness' | 'fs-result' | 'refused' }>;
+
+/** A shared document as the guest holds it. */
+export interface GuestDocument {
+  readonly path: string;
+  readonly doc: Y.Doc;
+  readonly text: Y.Text;
+  /** Settles once the host's content has arrived. */
+  readonly synced: Promise<void>;
+  /** Set when the host reported the file gone; local edits stay in `doc`. */
+  gone: string | undefined;
+}
+
+/** What the guest's co-editing side reports. */
+export type CollaborationEvent =
+  | { event: 'doc-gone'; path: string; reason: string }
+  | { event: 'refused'; path?: string; message: string }
+  | { event: 'presence'; participants: number };
+
+interface OpenDocument extends GuestDocument {
+  markSynced(): void;
+}
+
+/**
+ * The guest's side of co-editing: documents kept in step with the host through y-protocols
+ * sync, presence through awareness, and file operations. It outlives a connection: after a
+ * reconnect, {@link attach} re-opens every document and the Yjs state vectors merge whatever
+ * either side changed while apart.
+ */
+export class GuestCollaboration {
+  readonly awareness: Awareness;
+  readonly #documents = new Map<string, OpenDocument>();
+  readonly #pendingOps = new Map<number, { resolve(): void; reject(error: Error): void }>();
+  readonly #onEvent: (event: CollaborationEvent) => void;
+  #channel: Channel | undefined;
+  #role: Role = 'read-only';
+  #nextRef = 1;
+
+  constructor(options: { name: string; onEvent?: (event: CollaborationEvent) => void }) {
+    this.#onEvent = options.onEvent ?? (() => undefined);
+    this.awareness = new Awareness(new Y.Doc());
+    this.awareness.setLocalState({ user: { name: options.name, color: colorFor(options.name) }, file: null });
+    this.awareness.on('update', ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
+      if (origin === HOST_ORIGIN) {
+        this.#onEvent({ event: 'presence', participants: this.awareness.getStates().size });
+        return;
+      }
+      const changed = [...added!, ...updated!, ...removed!];
+      this.#send({ t: 'awareness' }, encodeAwarenessUpdate(this.awareness, changed));
+    });
+  }
+
+  /** The role the host gave; decides whether local edits are sent. */
+  get role(): Role {
+    return this.#role;
+  }
+
+  set role(role: Role) {
+    this.#role = role;
+  }
+
+  /** Uses a newly admitted connection: re-opens documents and re-announces presence. */
+  attach(channel: Channel): void {
+    this.#channel = channel;
+    channel.onClose(() => {
+      if (this.#channel !== channel) return;
+      this.#channel = undefined;
+      for (const [ref, op] of this.#pendingOps) {
+        op.reject(new Error('The connection to the host was lost before it answered.'));
+        this.#pendingOps.delete(ref);
+      }
+    });
+    for (const path of this.#documents.keys()) this.#send({ t: 'open', path });
+    const local = encodeAwarenessUpdate(this.awareness, [this.awareness.clientID]);
+    this.#send({ t: 'awareness' }, local);
+  }
+
+  /** Opens a shared text file as a document. */
+  open(path: string): GuestDocument {
+    const existing = this.#documents.get(path);
+    if (existing) return existing;
+    const doc = new Y.Doc();
+    let markSynced!: () => void;
+    const synced = new Promise<void>((resolve) => (markSynced = resolve));
+    const entry: OpenDocument = { path, doc, text: doc.getText('content'), synced, gone: undefined, markSynced };
+    this.#documents.set(path, entry);
+    doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin === HOST_ORIGIN || this.#role === 'read-only') return;
+      const message = encoding.createEncoder();
+      syncProtocol.writeUpdate(message, update);
+      this.#send({ t: 'doc', path }, encoding.toUint8Array(message));
+    });
+    this.#send({ t: 'open', path });
+    return entry;
+  }
+
+  /** Stops following a document. */
+  close(path: string): void {
+    const entry = this.#documents.get(path);
+    if (!entry) return;
+    this.#documents.delete(path);
+    this.#send({ t: 'close', path });
+    entry.doc.destroy();
+  }
+
+  /** The open document at `path`, if any. */
+  get(path: string): GuestDocument | undefined {
+    return this.#documents.get(path);
+  }
+
+  /** Asks the host to create, write, rename or delete; rejects with the host's reason. */
+  fileOp(op: FileOp, path: string, options: { to?: string; content?: Uint8Array } = {}): Promise<void> {
+    const ref = this.#nextRef++;
+    return new Promise<void>((resolve, reject) => {
+      if (!this.#channel) {
+        reject(new Error('Not connected to the host.'));
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.#pendingOps.delete(ref);
+        reject(new Error(`The host did not answer the ${op} of ${path} in time.`));
+      }, FILE_OP_TIMEOUT_MS);
+      this.#pendingOps.set(ref, {
+        resolve: () => (clearTimeout(timer), resolve()),
+        reject: (error) => (clearTimeout(timer), reject(error)),
+      });
+      this.#send({ t: 'fs', ref, op, path, ...(options.to ? { to: options.to } : {}) }, options.content);
+    });
+  }
+
+  /** Handles one co-editing message from the host. */
+  async handle(message: CollabMessage, body: Buffer): Promise<void> {
+    switch (message.t) {
+      case 'opened': {
+        const entry = this.#documents.get(message.path);
+        if (!entry) return;
+        const step1 = encoding.createEncoder();
+        syncProtocol.writeSyncStep1(step1, entry.doc);
+        this.#send({ t: 'doc', path: message.path }, encoding.toUint8Array(step1));
+        return;
+      }
+      case 'doc': {
+        const entry = this.#documents.get(message.path);
+        if (!entry) return;
+        const decoder = decoding.createDecoder(body);
+        const reply = encoding.createEncoder();
+        const kind = syncProtocol.readSyncMessage(decoder, reply, entry.doc, HOST_ORIGIN);
+        if (kind === syncProtocol.messageYjsSyncStep2) entry.markSynced();
+        if (encoding.length(reply) > 0 && this.#role !== 'read-only') {
+          this.#send({ t: 'doc', path: message.path }, encoding.toUint8Array(reply));
+        }
+        return;
+      }
+      case 'doc-gone': {
+        const entry = this.#documents.get(message.path);
+        if (entry) entry.gone = message.reason;
+        this.#onEvent({ event: 'doc-gone', path: message.path, reason: message.reason });
+        return;
+      }
+      case 'awareness':
+        applyAwarenessUpdate(this.awareness, body, HOST_ORIGIN);
+        return;
+      case 'fs-result': {
+        const op = this.#pendingOps.get(message.ref);
+        this.#pendingOps.delete(message.ref);
+        if (message.ok) op?.resolve();
+        else op?.reject(new Error(message.message ?? 'The host refused the file operation.'));
+        return;
+      }
+      case 'refused':
+        this.#onEvent({ event: 'refused', ...(message.path ? { path: message.path } : {}), message: message.message });
+        return;
+    }
+  }
+
+  /** Releases everything. */
+  destroy(): void {
+    for (const entry of this.#documents.values()) entry.doc.destroy();
+    this.#documents.clear();
+    this.awareness.destroy();
+  }
+
+  #send(message: GuestMessage, body?: Uint8Array): void {
+    const channel = this.#channel;
+    if (!channel || channel.closed) return;
+    channel.send(message, body).catch(() => undefined);
+  }
+}
+
+/** A stable colour per name, so a participant keeps its colour across reconnects. */
+export function colorFor(name: string): string {
+  let hash = 0;
+  for (const char of name) hash = (hash * 31 + char.codePointAt(0)!) | 0;
+  return `hsl(${Math.abs(hash) % 360} 70% 45%)`;
+}

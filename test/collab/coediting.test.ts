@@ -1,0 +1,154 @@
+/**
+ * Co-editing through a real lobby and relay, in process: one host and two guests on
+ * 127.0.0.1, documents synced with y-protocols, roles enforced by the host.
+ */
+import assert from 'node:assert/strict';
+import { readFile, writeFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { joinSession, type GuestAgent } from '../../src/guest/agent.js';
+import { startHost, type HostAgent } from '../../src/host/agent.js';
+import type { HostEvent } from '../../src/host/events.js';
+import { createLobbyServer, type LobbyServer } from '../../src/lobby/index.js';
+import type { Role } from '../../src/protocol/messages.js';
+import { makeProject } from '../e2e/harness.js';
+
+async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A small seeded generator, so a failing script can be replayed from the printed seed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('co-editing', () => {
+  let lobby: LobbyServer;
+  let project: Awaited<ReturnType<typeof makeProject>>;
+  let host: HostAgent;
+  const events: HostEvent[] = [];
+  const guests: GuestAgent[] = [];
+
+  async function admit(name: string, role: Role): Promise<GuestAgent> {
+    const guest = await joinSession({ link: host.link, name, relayOnly: true });
+    await eventually(() => events.some((e) => e.event === 'join-request' && e.name === name));
+    const request = events.find((e) => e.event === 'join-request' && e.name === name) as { id: string };
+    host.approve(request.id, role);
+    await eventually(() => guest.role === role);
+    guests.push(guest);
+    return guest;
+  }
+
+  before(async () => {
+    lobby = await createLobbyServer({ host: '127.0.0.1', port: 0 });
+    project = await makeProject();
+    await writeFile(join(project.dir, 'shared.txt'), 'line one\r\nline two\r\n');
+    host = await startHost({
+      dir: project.dir,
+      lobbyUrl: lobby.url,
+      name: 'host',
+      relayOnly: true,
+      autosaveDebounceMs: 50,
+      onEvent: (event) => events.push(event),
+    });
+  });
+
+  after(async () => {
+    for (const guest of guests) guest.leave();
+    await host.end();
+    await lobby.close();
+    await project.cleanup();
+  });
+
+  test('three participants typing at once converge, and the host disk keeps CRLF', async () => {
+    const ann = await admit('ann', 'edit');
+    const ben = await admit('ben', 'edit');
+    const docs = [ann, ben].map((g) => g.collaboration.open('shared.txt'));
+    await Promise.all(docs.map((d) => d.synced));
+    assert.equal(docs[0]!.text.toString(), 'line one\nline two\n');
+    const seed = Date.now() % 100000;
+    const rand = random(seed);
+    const pieces = ['a', 'é', 'e\u0301', '😀', '\n', 'xyz', ' '];
+    for (let step = 0; step < 150; step++) {
+      const text = docs[Math.floor(rand() * docs.length)]!.text;
+      const length = text.length;
+      if (rand() < 0.7 || length === 0) {
+        text.insert(Math.floor(rand() * (length + 1)), pieces[Math.floor(rand() * pieces.length)]!);
+      } else {
+        // Delete whole characters only: Y.Text indexes are UTF-16 code units.
+        const at = Math.floor(rand() * length);
+        const code = text.toString().charCodeAt(at);
+        if (code >= 0xdc00 && code <= 0xdfff) continue;
+        const width = code >= 0xd800 && code <= 0xdbff ? 2 : 1;
+        text.delete(at, Math.min(width, length - at));
+      }
+      if (step % 10 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    // The host's own disk changes during the edits are merged too.
+    try {
+      await eventually(() => docs[0]!.text.toString() === docs[1]!.text.toString());
+      const expected = docs[0]!.text.toString();
+      await eventually(async () => (await readFile(join(project.dir, 'shared.txt'), 'utf8')) === expected.replace(/\n/g, '\r\n'));
+    } catch (error) {
+      throw new Error(`convergence failed with seed ${seed}`, { cause: error });
+    }
+  });
+
+  test('a read-only guest cannot change a document or a file, and the host disk is untouched', async () => {
+    const rita = await admit('rita', 'read-only');
+    const before = await readFile(join(project.dir, 'README.md'));
+    const beforeStat = await stat(join(project.dir, 'README.md'));
+    const doc = rita.collaboration.open('README.md');
+    await doc.synced;
+    // A modified guest that ignores its role and sends the update anyway: the host refuses it.
+    rita.collaboration.role = 'edit';
+    doc.text.insert(0, 'vandal ');
+    await assert.rejects(rita.collaboration.fileOp('write', 'README.md', { content: Buffer.from('x') }), /read-only/);
+    await assert.rejects(rita.collaboration.fileOp('create', 'new.txt', { content: Buffer.from('x') }), /read-only/);
+    await assert.rejects(rita.collaboration.fileOp('delete', 'README.md'), /read-only/);
+    await assert.rejects(rita.collaboration.fileOp('rename', 'README.md', { to: 'x.md' }), /read-only/);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(await readFile(join(project.dir, 'README.md')), before);
+    assert.equal((await stat(join(project.dir, 'README.md'))).mtimeMs, beforeStat.mtimeMs);
+    await assert.rejects(stat(join(project.dir, 'new.txt')));
+  });
+
+  test('an edit guest creates, renames and deletes files; escapes and ignore files are refused', async () => {
+    const eve = await admit('eve', 'edit');
+    await eve.collaboration.fileOp('create', 'notes/todo.md', { content: Buffer.from('- [ ] x\n') }).catch(async () => {
+      await eve.collaboration.fileOp('mkdir', 'notes');
+      await eve.collaboration.fileOp('create', 'notes/todo.md', { content: Buffer.from('- [ ] x\n') });
+    });
+    assert.equal(await readFile(join(project.dir, 'notes', 'todo.md'), 'utf8'), '- [ ] x\n');
+    await eve.collaboration.fileOp('rename', 'notes/todo.md', { to: 'notes/done.md' });
+    await eve.collaboration.fileOp('delete', 'notes/done.md');
+    await assert.rejects(stat(join(project.dir, 'notes', 'done.md')));
+    for (const path of ['../escape.txt', '.gitignore', '.env', 'link-out.txt', 'dir-out/x.txt', '.git/config']) {
+      await assert.rejects(eve.collaboration.fileOp('write', path, { content: Buffer.from('x') }), Error, path);
+    }
+    assert.equal(await readFile(join(project.dir, '.gitignore'), 'utf8'), 'build/\n*.log\n');
+    assert.equal(await readFile(join(project.outside, 'passwords.txt'), 'utf8'), 'outside secret');
+  });
+
+  test('presence shows each participant and drops one that leaves', async () => {
+    const pia = await admit('pia', 'read-only');
+    const quinn = await admit('quinn', 'read-only');
+    pia.collaboration.awareness.setLocalStateField('file', 'README.md');
+    const names = (): string[] =>
+      [...quinn.collaboration.awareness.getStates().values()].map((s) => (s as { user?: { name?: string } }).user?.name ?? '');
+    await eventually(() => names().includes('pia') && names().includes('host'));
+    pia.leave();
+    await eventually(() => !names().includes('pia'));
+  });
+});
