@@ -6,7 +6,7 @@ import {
   UnknownSessionError,
 } from '../protocol/errors.js';
 import { InvalidLinkError } from '../security/link.js';
-import { EXIT, type Output } from './output.js';
+import { EXIT, printable, type Output } from './output.js';
 
 /**
  * Reports a failure as one line on stderr (and an `error` event in `--json` mode) and
@@ -15,7 +15,7 @@ import { EXIT, type Output } from './output.js';
 export function reportFailure(error: unknown, output: Output): number {
   const message = error instanceof Error ? error.message : String(error);
   output.event({ event: 'error', message });
-  process.stderr.write(`tandem: ${message}\n`);
+  process.stderr.write(`tandem: ${printable(message).replace(/\n/g, ' ')}\n`);
   if (process.env.TANDEM_DEBUG && error instanceof Error) {
     process.stderr.write(`${error.stack ?? ''}\n`);
     if (error.cause) process.stderr.write(`cause: ${String((error.cause as Error).stack ?? error.cause)}\n`);

@@ -119,7 +119,9 @@ function describe(event: HostEvent, options: HostCommandOptions): string | undef
         `Join request from "${event.name}" (${event.via})`,
         `  PIN:          ${event.pin}    <- ask ${event.name} to read their PIN aloud; it must match`,
         `  Fingerprint:  ${event.fingerprint}`,
-        options.json ? '' : `Admit ${event.name}? [r]ead-only, [e]dit, [f]ull, [d]eny (id ${event.id}): `,
+        options.json
+          ? ''
+          : `Admit ${event.name}? [r]ead-only, [e]dit, [f]ull, [d]eny — or "approve ${event.id} ROLE" / "deny ${event.id}": `,
       ].join('\n');
     case 'joined':
       return `${event.name} joined as ${event.role} (id ${event.id}, ${event.via}${event.readmitted ? ', readmitted' : ''}).`;
@@ -149,11 +151,20 @@ function readCommands(
   const lines = createInterface({ input: process.stdin, terminal: false });
   lines.on('line', (raw) => {
     const [command = '', ...args] = raw.trim().split(/\s+/);
-    const oldest = requests.keys().next().value as string | undefined;
     const answer = shortAnswer(command);
-    if (answer !== undefined && oldest !== undefined && args.length === 0) {
-      if (answer === 'deny') host.deny(oldest);
-      else host.approve(oldest, answer === 'default' ? options.role : answer);
+    if (answer !== undefined && args.length === 0) {
+      // A bare answer is only safe when exactly one guest waits: with two, it could admit
+      // someone other than the guest whose PIN was just checked.
+      const [only, ...others] = requests.keys();
+      if (only === undefined) return complain(output, 'no guest is waiting for approval');
+      if (others.length > 0) {
+        return complain(
+          output,
+          `${others.length + 1} guests are waiting (${[only, ...others].join(', ')}); answer with "approve ID [ROLE]" or "deny ID"`,
+        );
+      }
+      if (answer === 'deny') host.deny(only);
+      else host.approve(only, answer === 'default' ? options.role : answer);
       return;
     }
     switch (command) {

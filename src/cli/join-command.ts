@@ -18,7 +18,11 @@ export interface JoinCommandOptions {
 export async function runJoin(link: string, options: JoinCommandOptions, output: Output): Promise<number> {
   const logger = createLogger({ name: 'guest', level: process.env.TANDEM_LOG_LEVEL ?? 'warn' });
   let guest: GuestAgent | undefined;
-  const leave = (): void => guest?.leave();
+  const leave = (): void => {
+    // Before a connection exists there is nothing to leave cleanly: stop at once.
+    if (!guest) process.exit(130);
+    guest.leave();
+  };
   process.once('SIGINT', leave);
   process.once('SIGTERM', leave);
   try {
@@ -64,6 +68,8 @@ function describe(event: GuestEvent): string | undefined {
     case 'removed':
     case 'denied':
       return undefined;
+    case 'skipped':
+      return `  skipped ${event.path}: ${event.reason}`;
     case 'doc-gone':
       return `  ${event.path} was ${event.reason === 'deleted' ? 'deleted' : `closed (${event.reason})`} on the host; your copy is kept.`;
     case 'refused':

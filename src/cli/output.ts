@@ -16,12 +16,20 @@ export function createOutput(json: boolean): Output {
     json,
     event(event, human) {
       if (json) process.stdout.write(`${JSON.stringify(event)}\n`);
-      else if (human !== undefined) process.stdout.write(`${human}\n`);
+      else if (human !== undefined) process.stdout.write(`${printable(human)}\n`);
     },
     say(line) {
-      if (!json) process.stdout.write(`${line}\n`);
+      if (!json) process.stdout.write(`${printable(line)}\n`);
     },
   };
+}
+
+/**
+ * Text safe for a terminal: control and format characters other than line breaks become
+ * U+FFFD, so nothing a peer sends (a name, a reason) can move the cursor or forge a line.
+ */
+export function printable(text: string): string {
+  return text.replace(/(?!\n)[\p{Cc}\p{Cf}]/gu, '\uFFFD');
 }
 
 /** Exit codes, so scripts can tell failures apart. */

@@ -67,7 +67,7 @@ export async function joinSession(options: JoinOptions): Promise<GuestAgent> {
   // Only the session id goes to the lobby; the fingerprint stays here.
   const session = await lookupSession(link.lobbyUrl, link.sessionId);
   const identity = await createIdentity('tandem-guest');
-  const mirror = options.mirrorDir ? await openMirror(options.mirrorDir) : undefined;
+  const mirror = options.mirrorDir ? await openMirrorFolder(options.mirrorDir) : undefined;
   const guest = new Guest({ options, link, identity, mirror });
   await guest.connect(session);
   return guest;
@@ -138,8 +138,10 @@ class Guest implements GuestAgent {
     const helloTimer = setTimeout(() => channel.fail('handshake_timeout'), HOST_HELLO_TIMEOUT_MS);
     channel.onClose((error) => {
       clearTimeout(helloTimer);
-      void sync?.close();
-      this.#onClosed(outcome, error, phase === 'admitted');
+      // A half-received file's temporary copy is removed before anyone is told we are done.
+      void (sync?.close() ?? Promise.resolve())
+        .catch(() => undefined)
+        .then(() => this.#onClosed(outcome, error, phase === 'admitted'));
     });
     channel.listen(async (message, body) => {
       switch (message.t) {
@@ -193,7 +195,10 @@ class Guest implements GuestAgent {
         default: {
           if (phase !== 'admitted' || !sync) break;
           const update = await sync.apply(message, body);
-          if (update?.type === 'synced') {
+          if (update?.type === 'skipped') {
+            this.#log.warn({ reason: update.reason }, 'skipped a file the mirror cannot write');
+            this.#emit({ event: 'skipped', path: update.path, reason: update.reason });
+          } else if (update?.type === 'synced') {
             this.#emit({ event: 'synced', files: update.files, bytes: update.bytes, dir: this.#mirror!.root });
           } else if (update) {
             this.#emit({ event: 'changed', path: update.path, kind: update.type });
@@ -258,6 +263,18 @@ class Guest implements GuestAgent {
     } catch (error) {
       this.#log.error({ err: error }, 'event listener failed');
     }
+  }
+}
+
+async function openMirrorFolder(dir: string): Promise<Mirror> {
+  try {
+    return await openMirror(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (!code) throw error;
+    throw new Error(`Cannot use ${dir} as the mirror folder (${code}); give the path of a new or empty folder.`, {
+      cause: error,
+    });
   }
 }
 

@@ -96,8 +96,9 @@ function combine(errors: Error[]): Error {
   if (mismatch) return mismatch;
   // The relay's answer is the most telling ("session ended", "host not connected").
   const last = errors.at(-1);
+  const detail = last ? `: ${last.message.replace(/\.*$/, '')}` : '';
   return new Error(
-    `Could not reach the host${last ? `: ${last.message}` : ''}. Check that the host is still running.`,
+    `Could not reach the host${detail}. Check that the host is still running and the link is current.`,
     { cause: errors.length === 1 ? last : new AggregateError(errors) },
   );
 }

@@ -17,6 +17,7 @@ export type GuestEvent =
   | { event: 'denied'; message: string }
   | { event: 'synced'; files: number; bytes: number; dir: string }
   | { event: 'changed'; path: string; kind: 'file' | 'dir' | 'removed' }
+  | { event: 'skipped'; path: string; reason: string }
   | { event: 'ended'; reason: string }
   | { event: 'error'; message: string }
   | CollaborationEvent;

@@ -8,6 +8,7 @@ type ContentMessage = Extract<HostMessage, { t: 'tree' | 'file' | 'remove' | 'sy
 export type MirrorUpdate =
   | { type: 'synced'; files: number; bytes: number }
   | { type: 'file' | 'dir' | 'removed'; path: string }
+  | { type: 'skipped'; path: string; reason: string }
   | undefined;
 
 /**
@@ -20,13 +21,35 @@ export class MirrorSync {
   readonly #mirror: Mirror;
   #snapshotPaths: Set<string> | undefined = new Set();
   #open: { path: string; writer: MirrorFileWriter; expectedOffset: number } | undefined;
+  /** A file whose remaining chunks are dropped because writing it failed. */
+  #skipping: string | undefined;
 
   constructor(mirror: Mirror) {
     this.#mirror = mirror;
   }
 
-  /** Applies one message. Throws ProtocolError for a message out of order. */
+  /**
+   * Applies one message. Throws ProtocolError for a message out of order. A path the mirror
+   * cannot or may not write (a name the local file system refuses, a limit, a local symlink in
+   * the way) is skipped with an update that says why: one bad file must not end the session.
+   */
   async apply(message: ContentMessage, body: Buffer): Promise<MirrorUpdate> {
+    const path = 'path' in message ? message.path : undefined;
+    if (path !== undefined && message.t === 'file' && this.#skipping === path) {
+      if (message.offset !== 0) return undefined;
+    }
+    this.#skipping = undefined;
+    try {
+      return await this.#apply(message, body);
+    } catch (error) {
+      if (error instanceof ProtocolError || path === undefined) throw error;
+      await this.#abortOpen();
+      if (message.t === 'file' && !message.last) this.#skipping = path;
+      return { type: 'skipped', path, reason: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  async #apply(message: ContentMessage, body: Buffer): Promise<MirrorUpdate> {
     switch (message.t) {
       case 'tree': {
         for (const entry of message.entries) {

@@ -193,12 +193,13 @@ class Host implements HostAgent {
 
   end(reason = 'The host ended the session.'): Promise<void> {
     this.#ending ??= (async () => {
-      for (const guest of this.#guests.values()) {
-        guest.enqueue(async () => {
-          await guest.channel.send({ t: 'ended', reason });
-          guest.channel.close();
-        });
-      }
+      // Sent ahead of any queued snapshot (frames are written whole, so this cannot split
+      // one), so that every guest learns the session ended rather than seeing a lost link.
+      const told = [...this.#guests.values()].map(async (guest) => {
+        await guest.channel.send({ t: 'ended', reason }).catch(() => undefined);
+        guest.channel.close();
+      });
+      await Promise.race([Promise.all(told), new Promise((resolve) => setTimeout(resolve, 1000))]);
       if (this.#session) {
         await endSession(this.#options.lobbyUrl, this.#session).catch((error: unknown) =>
           this.#log.warn({ err: error }, 'could not tell the lobby that the session ended'),
@@ -299,7 +300,14 @@ class Host implements HostAgent {
       if (message.protocol !== PROTOCOL_VERSION) throw ProtocolError.of('unsupported_protocol');
       guest.name = message.name;
       await guest.channel.send({ t: 'hello', protocol: PROTOCOL_VERSION, sessionName: this.#options.name });
-      void this.#admit(guest);
+      // Admission waits for the person hosting; its failure concerns this guest only.
+      this.#admit(guest).catch((error: unknown) => {
+        if (error instanceof ProtocolError) guest.channel.fail(error.code, error.message);
+        else {
+          guest.log.warn({ err: error }, 'admission failed');
+          guest.channel.fail('internal');
+        }
+      });
       return;
     }
     if (guest.state === 'admitted' && message.t === 'sync' && !guest.subscribed) {

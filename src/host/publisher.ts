@@ -109,8 +109,11 @@ async function publishFile(
     const buffer = Buffer.allocUnsafe(FILE_CHUNK_BYTES);
     let offset = 0;
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, FILE_CHUNK_BYTES, offset);
-      const last = bytesRead < FILE_CHUNK_BYTES;
+      // Never more than the size announced: a file still growing is sent as it was, and the
+      // watcher sends the rest as a change.
+      const want = Math.min(FILE_CHUNK_BYTES, size - offset);
+      const { bytesRead } = await handle.read(buffer, 0, want, offset);
+      const last = bytesRead < FILE_CHUNK_BYTES || offset + bytesRead >= size;
       await channel.send(
         { t: 'file', path: entry.path, size, offset, executable: entry.executable, last },
         buffer.subarray(0, bytesRead),

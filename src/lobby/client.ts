@@ -47,8 +47,8 @@ export async function registerSession(
     body: JSON.stringify({ name: options.name, direct: options.direct }),
   });
   if (response.status !== 201) throw await lobbyError(response, lobbyUrl);
-  const body = (await response.json()) as RegisteredSession;
-  if (typeof body.sessionId !== 'string' || typeof body.hostToken !== 'string') {
+  const body = (await readJson(response, lobbyUrl)) as RegisteredSession;
+  if (!body || typeof body.sessionId !== 'string' || typeof body.hostToken !== 'string') {
     throw new LobbyUnreachableError(lobbyUrl, { cause: new Error('malformed registration') });
   }
   return body;
@@ -63,8 +63,8 @@ export async function lookupSession(lobbyUrl: string, sessionId: string): Promis
     method: 'GET',
   });
   if (response.status !== 200) throw await lobbyError(response, lobbyUrl);
-  const body = (await response.json()) as SessionParameters;
-  if (!Array.isArray(body.direct) || typeof body.relayUrl !== 'string') {
+  const body = (await readJson(response, lobbyUrl)) as SessionParameters;
+  if (!body || !Array.isArray(body.direct) || typeof body.relayUrl !== 'string') {
     throw new LobbyUnreachableError(lobbyUrl, { cause: new Error('malformed session parameters') });
   }
   return body;
@@ -95,6 +95,15 @@ async function request(lobbyUrl: string, path: string, init: RequestInit): Promi
   }
 }
 
+async function readJson(response: Response, lobbyUrl: string): Promise<unknown> {
+  try {
+    return await response.json();
+  } catch (error) {
+    // An HTML page from a proxy or another server: not a Tandem lobby.
+    throw new LobbyUnreachableError(lobbyUrl, { cause: error });
+  }
+}
+
 async function lobbyError(response: Response, lobbyUrl: string): Promise<Error> {
   let code = '';
   let message = '';
@@ -107,6 +116,10 @@ async function lobbyError(response: Response, lobbyUrl: string): Promise<Error> 
   }
   if (response.status === 410 || code === 'session_ended') return new SessionEndedError();
   if (response.status === 404 && code === 'unknown_session') return new UnknownSessionError();
+  if (response.status >= 400 && response.status < 500 && code !== '' && message !== '') {
+    // The lobby understood and refused (a name too long, say): its words say what to fix.
+    return new Error(`The lobby refused the request: ${message}`);
+  }
   return new LobbyUnreachableError(lobbyUrl, {
     cause: new Error(`HTTP ${response.status} ${code} ${message}`.trim()),
   });

@@ -23,7 +23,14 @@ export const ROLES = ['read-only', 'edit', 'full'] as const;
 /** A guest's role. */
 export type Role = (typeof ROLES)[number];
 
-const name = z.string().trim().min(1).max(MAX_NAME_LENGTH);
+// No control or format characters: a name is printed on the other side's terminal, where an
+// escape sequence could forge a PIN line or hide the prompt (bidi overrides likewise).
+const name = z
+  .string()
+  .trim()
+  .min(1)
+  .max(MAX_NAME_LENGTH)
+  .regex(/^[^\p{Cc}\p{Cf}]+$/u, 'names may not contain control characters');
 // The guest re-checks every path with the mirror's own gate; this is only the first filter.
 const wirePath = z.string().min(1).max(MAX_WIRE_PATH_LENGTH);
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
