@@ -34,7 +34,7 @@ function url(value: string): string {
 /** Builds the `tandem` command line. Exported for tests of the parser. */
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('tandem')
-    .description('Secure real-time pair programming: share a folder, co-edit over end-to-end TLS 1.3.')
+    .description('Secure pair programming: share a folder over end-to-end TLS 1.3, PIN and host approval.')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride((error) => {
