@@ -28,7 +28,17 @@ interface Timing {
 /** Starts host and guest CLIs, returns when the guest's mirror is complete. */
 async function timeJoin(folder: string, lobbyUrl: string, relayOnly: boolean): Promise<Timing> {
   const mirror = await mkdtemp(join(tmpdir(), 'tandem-bench-mirror-'));
-  const hostArgs = ['host', folder, '--lobby', lobbyUrl, '--listen', '127.0.0.1', '--json', '--approve', 'auto'];
+  const hostArgs = [
+    'host',
+    folder,
+    '--lobby',
+    lobbyUrl,
+    '--listen',
+    '127.0.0.1',
+    '--json',
+    '--approve',
+    'auto',
+  ];
   if (relayOnly) hostArgs.push('--relay-only');
   const host = spawn(process.execPath, [CLI, ...hostArgs], { stdio: ['pipe', 'pipe', 'inherit'] });
   try {
@@ -36,7 +46,9 @@ async function timeJoin(folder: string, lobbyUrl: string, relayOnly: boolean): P
     const joinArgs = ['join', link, '--json', '--mirror', mirror];
     if (relayOnly) joinArgs.push('--relay-only');
     const started = performance.now();
-    const guest = spawn(process.execPath, [CLI, ...joinArgs], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const guest = spawn(process.execPath, [CLI, ...joinArgs], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     const events = eventStream(guest.stdout!);
     await events.waitFor('pin');
     const pinMs = performance.now() - started;
@@ -50,7 +62,9 @@ async function timeJoin(folder: string, lobbyUrl: string, relayOnly: boolean): P
   }
 }
 
-function eventStream(stream: NodeJS.ReadableStream): { waitFor(name: string): Promise<Record<string, unknown>> } {
+function eventStream(stream: NodeJS.ReadableStream): {
+  waitFor(name: string): Promise<Record<string, unknown>>;
+} {
   const seen: Record<string, unknown>[] = [];
   const waiters: (() => void)[] = [];
   let buffer = '';
@@ -58,7 +72,8 @@ function eventStream(stream: NodeJS.ReadableStream): { waitFor(name: string): Pr
     buffer += data.toString();
     const lines = buffer.split('\n');
     buffer = lines.pop() ?? '';
-    for (const line of lines) if (line.trim()) seen.push(JSON.parse(line) as Record<string, unknown>);
+    for (const line of lines)
+      if (line.trim()) seen.push(JSON.parse(line) as Record<string, unknown>);
     for (const wake of waiters.splice(0)) wake();
   });
   return {
@@ -73,7 +88,10 @@ function eventStream(stream: NodeJS.ReadableStream): { waitFor(name: string): Pr
   };
 }
 
-async function nextEvent(stream: NodeJS.ReadableStream, name: string): Promise<Record<string, unknown>> {
+async function nextEvent(
+  stream: NodeJS.ReadableStream,
+  name: string,
+): Promise<Record<string, unknown>> {
   return eventStream(stream).waitFor(name);
 }
 
@@ -83,6 +101,7 @@ function format(ms: number): string {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
+    allowPositionals: true,
     options: {
       folder: { type: 'string' },
       'large-mib': { type: 'string', default: '128' },
@@ -96,7 +115,10 @@ async function main(): Promise<void> {
     if (!folder) {
       folder = join(work, 'project');
       await cp(join(ROOT, 'src'), join(folder, 'src'), { recursive: true });
-      await cp(join(ROOT, 'node_modules'), join(folder, 'node_modules'), { recursive: true, verbatimSymlinks: true });
+      await cp(join(ROOT, 'node_modules'), join(folder, 'node_modules'), {
+        recursive: true,
+        verbatimSymlinks: true,
+      });
     }
     const tree = await countTree(folder);
     console.log(`folder: ${tree.files} files, ${(tree.bytes / 1024 / 1024).toFixed(1)} MiB`);
@@ -104,13 +126,18 @@ async function main(): Promise<void> {
     const direct = await timeJoin(folder, lobby.url, false);
     const relayed = await timeJoin(folder, lobby.url, true);
     console.log(`join → pin     direct ${format(direct.pinMs)}   relay ${format(relayed.pinMs)}`);
-    console.log(`join → synced  direct ${format(direct.syncedMs)}   relay ${format(relayed.syncedMs)}`);
+    console.log(
+      `join → synced  direct ${format(direct.syncedMs)}   relay ${format(relayed.syncedMs)}`,
+    );
 
     const largeMiB = Number(values['large-mib']);
     const large = join(work, 'large');
     await cp(join(ROOT, 'package.json'), join(large, 'package.json'), { recursive: true });
     const chunk = randomBytes(1024 * 1024);
-    await writeFile(join(large, 'blob.bin'), Buffer.concat(Array.from({ length: largeMiB }, () => chunk)));
+    await writeFile(
+      join(large, 'blob.bin'),
+      Buffer.concat(Array.from({ length: largeMiB }, () => chunk)),
+    );
     const baseline = await timeJoin(large, lobby.url, false);
     const viaRelay = await timeJoin(large, lobby.url, true);
     const rate = (t: Timing): number => largeMiB / ((t.syncedMs - t.pinMs) / 1000);
