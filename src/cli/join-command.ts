@@ -68,6 +68,10 @@ function describe(event: GuestEvent): string | undefined {
     case 'removed':
     case 'denied':
       return undefined;
+    case 'sent':
+      return `  sent ${event.kind === 'edit' ? 'edit to' : event.kind} ${event.path}`;
+    case 'reverted':
+      return `  put back ${event.path}: ${event.message}`;
     case 'skipped':
       return `  skipped ${event.path}: ${event.reason}`;
     case 'doc-gone':

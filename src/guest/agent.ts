@@ -24,6 +24,7 @@ import { connectToHost } from './connector.js';
 import type { GuestEvent } from './events.js';
 import { MirrorSync } from './mirror-sync.js';
 import { GuestCollaboration } from './collaboration.js';
+import { MirrorWriteback } from './mirror-writeback.js';
 import { ReconnectSchedule, RECONNECT_GIVE_UP_MS } from './reconnect.js';
 
 /** How long the guest waits for the host's `hello` after the TLS handshake. */
@@ -84,6 +85,8 @@ class Guest implements GuestAgent {
   readonly #link: JoinLink;
   readonly #identity: Identity;
   readonly #mirror: Mirror | undefined;
+  readonly #sync: MirrorSync | undefined;
+  readonly #writeback: MirrorWriteback | undefined;
   readonly #log: Logger;
   #channel: MessageChannel<HostMessage, GuestMessage> | undefined;
   #leaving = false;
@@ -100,6 +103,18 @@ class Guest implements GuestAgent {
       name: parts.options.name,
       onEvent: (event) => this.#emit(event),
     });
+    this.#sync = parts.mirror && new MirrorSync(parts.mirror);
+    this.#writeback =
+      this.#sync &&
+      new MirrorWriteback({
+        mirror: parts.mirror!,
+        sync: this.#sync,
+        collaboration: this.collaboration,
+        role: () => this.role,
+        fetch: (path) => void this.#channel?.send({ t: 'fetch', path }).catch(() => undefined),
+        onEvent: (event) => this.#emit(event),
+        logger: this.#log,
+      });
     this.done = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -132,7 +147,8 @@ class Guest implements GuestAgent {
     this.#log.info({ session: session.sessionId, via }, 'connected to the host');
     const channel = new MessageChannel<HostMessage, GuestMessage>(socket, { schema: hostMessageSchema });
     this.#channel = channel;
-    const sync = this.#mirror && new MirrorSync(this.#mirror);
+    const sync = this.#sync;
+    sync?.restart();
     let phase: 'hello' | 'waiting' | 'admitted' = 'hello';
     let outcome: Outcome;
     const helloTimer = setTimeout(() => channel.fail('handshake_timeout'), HOST_HELLO_TIMEOUT_MS);
@@ -199,6 +215,8 @@ class Guest implements GuestAgent {
             this.#log.warn({ reason: update.reason }, 'skipped a file the mirror cannot write');
             this.#emit({ event: 'skipped', path: update.path, reason: update.reason });
           } else if (update?.type === 'synced') {
+            // From now on, what the person changes in the mirror goes back to the host.
+            await this.#writeback?.start();
             this.#emit({ event: 'synced', files: update.files, bytes: update.bytes, dir: this.#mirror!.root });
           } else if (update) {
             this.#emit({ event: 'changed', path: update.path, kind: update.type });
@@ -212,6 +230,8 @@ class Guest implements GuestAgent {
   }
 
   #onClosed(outcome: Outcome, error: Error | undefined, wasAdmitted: boolean): void {
+    const finished = outcome !== undefined || this.#leaving || !wasAdmitted || error instanceof ProtocolError;
+    if (finished) void this.#writeback?.close();
     if (outcome?.kind === 'ended') this.#resolve(outcome.reason);
     else if (outcome?.kind === 'failed') this.#reject(outcome.error);
     else if (this.#leaving) this.#resolve('You left the session.');

@@ -1,6 +1,7 @@
 import type { ConnectionPath } from '../host/events.js';
 import type { Role } from '../protocol/messages.js';
 import type { CollaborationEvent } from './collaboration.js';
+import type { WritebackEvent } from './mirror-writeback.js';
 
 /**
  * What the guest agent reports, in the shape the CLI prints with `--json` (one object per
@@ -20,4 +21,5 @@ export type GuestEvent =
   | { event: 'skipped'; path: string; reason: string }
   | { event: 'ended'; reason: string }
   | { event: 'error'; message: string }
-  | CollaborationEvent;
+  | CollaborationEvent
+  | WritebackEvent;

@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto';
 import type { HostMessage } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { loadWorkspaceRules, type Mirror, type MirrorFileWriter } from '../workspace/index.js';
@@ -20,7 +21,11 @@ export type MirrorUpdate =
 export class MirrorSync {
   readonly #mirror: Mirror;
   #snapshotPaths: Set<string> | undefined = new Set();
-  #open: { path: string; writer: MirrorFileWriter; expectedOffset: number } | undefined;
+  #open: { path: string; writer: MirrorFileWriter; expectedOffset: number; hash: Hash } | undefined;
+  /** SHA-256 of what the mirror last wrote for each file the host has, to tell echoes apart. */
+  readonly #digests = new Map<string, string>();
+  /** Folders the host has. */
+  readonly #hostDirs = new Set<string>();
   /** A file whose remaining chunks are dropped because writing it failed. */
   #skipping: string | undefined;
 
@@ -54,7 +59,10 @@ export class MirrorSync {
       case 'tree': {
         for (const entry of message.entries) {
           this.#snapshotPaths?.add(entry.path);
-          if (entry.kind === 'dir') await this.#mirror.ensureDir(entry.path);
+          if (entry.kind === 'dir') {
+            this.#hostDirs.add(entry.path);
+            await this.#mirror.ensureDir(entry.path);
+          }
         }
         if (this.#snapshotPaths) return undefined;
         const dir = message.entries.find((entry) => entry.kind === 'dir');
@@ -64,6 +72,9 @@ export class MirrorSync {
         return this.#applyFile(message, body);
       case 'remove':
         await this.#abortOpen();
+        for (const known of [...this.#digests.keys(), ...this.#hostDirs]) {
+          if (known === message.path || known.startsWith(`${message.path}/`)) this.forget(known);
+        }
         await this.#mirror.remove(message.path);
         return { type: 'removed', path: message.path };
       case 'synced': {
@@ -80,6 +91,33 @@ export class MirrorSync {
     }
   }
 
+  /** Whether the host has `path` (as far as this mirror has been told). */
+  hostHas(path: string): boolean {
+    return this.#digests.has(path) || this.#hostDirs.has(path);
+  }
+
+  /** SHA-256 of the content the mirror last wrote or sent for `path`. */
+  digestOf(path: string): string | undefined {
+    return this.#digests.get(path);
+  }
+
+  /** Records content now in the mirror and known to the host (written by us, or sent by us). */
+  remember(path: string, content: Uint8Array): void {
+    this.#digests.set(path, createHash('sha256').update(content).digest('hex'));
+  }
+
+  /** Forgets a path the host no longer has. */
+  forget(path: string): void {
+    this.#digests.delete(path);
+    this.#hostDirs.delete(path);
+  }
+
+  /** Expects a new snapshot (after a reconnect): collects its paths again for pruning. */
+  restart(): void {
+    this.#snapshotPaths = new Set();
+    this.#skipping = undefined;
+  }
+
   /** Drops a half-received file, for when the connection ends mid-transfer. */
   async close(): Promise<void> {
     await this.#abortOpen();
@@ -90,16 +128,19 @@ export class MirrorSync {
       await this.#abortOpen();
       this.#snapshotPaths?.add(message.path);
       const writer = await this.#mirror.beginFile(message.path, message.size);
-      this.#open = { path: message.path, writer, expectedOffset: 0 };
+      this.#open = { path: message.path, writer, expectedOffset: 0, hash: createHash('sha256') };
     }
     const open = this.#open;
     if (!open || open.path !== message.path || open.expectedOffset !== message.offset) {
       throw new ProtocolError(`file chunk for ${message.path} arrived out of order`, 'unexpected_message');
     }
     await open.writer.write(body);
+    open.hash.update(body);
     open.expectedOffset += body.length;
     if (!message.last) return undefined;
     this.#open = undefined;
+    // Recorded before the rename, so the watcher's echo of this write is recognised.
+    this.#digests.set(message.path, open.hash.digest('hex'));
     await open.writer.commit({ executable: message.executable });
     return this.#snapshotPaths ? undefined : { type: 'file', path: message.path };
   }

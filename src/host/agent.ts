@@ -11,7 +11,13 @@ import { createIdentity, type Identity } from '../security/identity.js';
 import { formatJoinLink } from '../security/link.js';
 import { derivePin } from '../security/pin.js';
 import { acceptTls, createHostSecureContext, hostServerOptions, requirePeerFingerprint } from '../security/tls.js';
-import { loadWorkspaceRules, watchWorkspace, type WorkspaceChange, type WorkspaceWatcher } from '../workspace/index.js';
+import {
+  loadWorkspaceRules,
+  resolveInside,
+  watchWorkspace,
+  type WorkspaceChange,
+  type WorkspaceWatcher,
+} from '../workspace/index.js';
 import { AdmissionBook, MAX_PENDING_GUESTS } from './admission.js';
 import { directAddresses } from './addresses.js';
 import type { ConnectionPath, HostEvent } from './events.js';
@@ -319,7 +325,17 @@ class Host implements HostAgent {
       });
       return;
     }
-    if (guest.state === 'admitted' && message.t !== 'hello' && message.t !== 'sync') {
+    if (guest.state === 'admitted' && message.t === 'fetch') {
+      const change = await this.#describe(message.path);
+      // Nothing to send for a path that is not shared: the guest's copy is then removed.
+      guest.enqueue(() =>
+        change
+          ? publishChange(guest.channel, this.#folder, change)
+          : guest.channel.send({ t: 'remove', path: message.path }),
+      );
+      return;
+    }
+    if (guest.state === 'admitted' && message.t !== 'hello' && message.t !== 'sync' && message.t !== 'fetch') {
       await this.#collab.handle(guest, message, body);
       return;
     }
@@ -386,6 +402,18 @@ class Host implements HostAgent {
       this.#emit({ event: 'left', id: guest.id, name: guest.name });
     }
     guest.state = 'closed';
+  }
+
+  /** The current state of a shared path as a change, or undefined when it is not shared. */
+  async #describe(path: string): Promise<WorkspaceChange | undefined> {
+    try {
+      const absolute = await resolveInside(this.#folder.root, path, this.#folder.rules);
+      const info = await stat(absolute);
+      const kind = info.isDirectory() ? 'dir' : 'file';
+      return { type: 'upsert', path, kind, size: info.size, mtimeMs: info.mtimeMs, executable: (info.mode & 0o111) !== 0 };
+    } catch {
+      return undefined;
+    }
   }
 
   #onDiskChange(change: WorkspaceChange): void {

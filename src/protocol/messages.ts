@@ -62,6 +62,8 @@ export const guestMessageSchema = z.discriminatedUnion('t', [
   // default) file contents come too.
   z.object({ t: z.literal('sync'), contents: z.boolean().optional() }),
   // Opens a shared text document; y-protocols sync messages for it follow as `doc`.
+  // Asks for a file's current content again (a mirror putting back a change it may not make).
+  z.object({ t: z.literal('fetch'), path: wirePath }),
   z.object({ t: z.literal('open'), path: wirePath }),
   z.object({ t: z.literal('close'), path: wirePath }),
   // Body: one y-protocols sync message (step 1, step 2 or update) for the document at `path`.

@@ -77,3 +77,43 @@ export class UnsafeMirrorDirError extends Error {
     this.dir = dir;
   }
 }
+
+/**
+ * A mirror was asked to use a folder that holds files of its own and was never a Tandem mirror.
+ * Syncing would prune everything the host does not have, that is, the user's own files.
+ */
+export class MirrorDirNotEmptyError extends Error {
+  override readonly name = 'MirrorDirNotEmptyError';
+  /** The refused folder. */
+  readonly dir: string;
+
+  /** @param dir the refused folder */
+  constructor(dir: string, options?: ErrorOptions) {
+    super(
+      `${quote(dir)} is not empty and is not a Tandem mirror; choose a new or empty folder, ` +
+        'or remove its contents.',
+      options,
+    );
+    this.dir = dir;
+  }
+}
+
+/**
+ * The folder a host was asked to share is itself a guest's mirror. Sharing it would send a copy
+ * back to where it came from, and a guest mirroring into it would grow it without end.
+ */
+export class SharedFolderIsMirrorError extends Error {
+  override readonly name = 'SharedFolderIsMirrorError';
+  /** The refused folder. */
+  readonly root: string;
+
+  /** @param root the refused folder */
+  constructor(root: string, options?: ErrorOptions) {
+    super(
+      `${quote(root)} is a Tandem mirror (a guest's copy of another folder); ` +
+        'share the original folder instead.',
+      options,
+    );
+    this.root = root;
+  }
+}

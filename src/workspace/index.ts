@@ -3,7 +3,9 @@
  * and the guest's local mirror of it. Imports no server, CLI or network code.
  */
 export {
+  MirrorDirNotEmptyError,
   PathRejectedError,
+  SharedFolderIsMirrorError,
   UnsafeMirrorDirError,
   WorkspaceLimitError,
   type PathRejectedReason,
@@ -64,6 +66,7 @@ export {
   type PruneOptions,
 } from './mirror.js';
 export type { MirrorFileWriter, MirrorWriteOptions } from './mirror-writer.js';
+export { assertShareable, MIRROR_MARKER_FILE, MIRROR_MARKER_VERSION } from './mirror-marker.js';
 export {
   FileOperationError,
   type FileOperationCode,

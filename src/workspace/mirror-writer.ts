@@ -94,6 +94,8 @@ export interface StreamingFileHooks {
   done(): void;
   /** The mirror's set of temporary files in use. */
   active: Set<string>;
+  /** Turns an error of `commit` into the one to throw (per-file disk errors into named ones). */
+  failure?: (error: unknown) => unknown;
 }
 
 /** A {@link MirrorFileWriter} writing to a temporary file that `commit` renames into place. */
@@ -170,7 +172,7 @@ export class StreamingFile implements MirrorFileWriter {
       this.#hooks.done();
     } catch (error) {
       await this.#discard();
-      throw error;
+      throw this.#hooks.failure?.(error) ?? error;
     }
   }
 

@@ -4,6 +4,8 @@ import { homedir } from 'node:os';
 import { dirname, join, parse, resolve } from 'node:path';
 import { isInside } from './entry.js';
 import { PathRejectedError, UnsafeMirrorDirError, WorkspaceLimitError } from './errors.js';
+import { errorCode, forFile, ignoreCodes, perFileError } from './mirror-failures.js';
+import { claimMirrorDir, isMirrorMarkerName } from './mirror-marker.js';
 import { isGitName, windowsNameProblem } from './mirror-names.js';
 import {
   atomicWrite,
@@ -68,10 +70,6 @@ interface Target {
   info: Stats | null;
 }
 
-function errorCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException).code;
-}
-
 function samePath(a: string, b: string): boolean {
   return a === b || (process.platform !== 'linux' && a.toLowerCase() === b.toLowerCase());
 }
@@ -85,8 +83,12 @@ function refuseUnsafe(dir: string, home: string): void {
 /**
  * The guest's local copy of the shared folder. The host is not trusted: every path is normalized,
  * must stay inside the mirror's resolved root, may not go through any symlink (checked with
- * lstat on each existing component) and may not touch `.git`. Writes are atomic. Local
- * processes of the guest racing the mirror are out of scope.
+ * lstat on each existing component) and may not touch `.git` or the mirror's marker file.
+ * Writes are atomic. Local processes of the guest racing the mirror are out of scope.
+ *
+ * A failure that concerns one file (a refused path, a limit, something else in its way) is a
+ * {@link PathRejectedError} or {@link WorkspaceLimitError}: skip that file and go on. Any other
+ * error (a full or read-only disk) concerns the whole mirror.
  */
 export class Mirror {
   /** The mirror folder, resolved with `realpath`. */
@@ -113,6 +115,7 @@ export class Mirror {
     await mkdir(abs, { recursive: true });
     const real = await realpath(abs);
     refuseUnsafe(real, await realpath(home).catch(() => home));
+    await claimMirrorDir(real);
     return new Mirror(real, options);
   }
 
@@ -123,6 +126,9 @@ export class Mirror {
     for (const segment of segments) {
       if (isGitName(segment)) {
         throw new PathRejectedError(relPath, 'ignored', 'a mirror never writes inside .git');
+      }
+      if (isMirrorMarkerName(segment)) {
+        throw new PathRejectedError(relPath, 'ignored', "a mirror's marker file is its own");
       }
       const problem = this.#windowsNames ? windowsNameProblem(segment) : null;
       if (problem !== null) throw new PathRejectedError(relPath, 'invalid', `a name ${problem}`);
@@ -142,7 +148,7 @@ export class Mirror {
       try {
         info = await lstat(current);
       } catch (error) {
-        if (errorCode(error) !== 'ENOENT') throw error;
+        if (errorCode(error) !== 'ENOENT') throw perFileError(relPath, error);
         info = null;
         break;
       }
@@ -169,13 +175,11 @@ export class Mirror {
     }
     const target = await this.#target(relPath);
     if (target.info?.isDirectory()) {
-      throw new Error(
-        `${target.rel} is a directory in the mirror; remove it before writing a file.`,
-      );
+      throw new PathRejectedError(relPath, 'invalid', 'is a directory in the mirror');
     }
     const parent = target.rel.includes('/') ? target.rel.slice(0, target.rel.lastIndexOf('/')) : '';
     if (parent !== '' && !this.#verifiedDirs.has(parent)) {
-      await mkdir(dirname(target.abs), { recursive: true });
+      await forFile(relPath, () => mkdir(dirname(target.abs), { recursive: true }));
     }
     return target;
   }
@@ -188,11 +192,13 @@ export class Mirror {
     const target = await this.#target(relPath);
     if (target.info?.isDirectory()) return;
     if (target.info !== null) {
-      throw new Error(
-        `${target.rel} exists in the mirror and is not a directory; remove it first.`,
+      throw new PathRejectedError(
+        relPath,
+        'invalid',
+        'exists in the mirror and is not a directory',
       );
     }
-    await mkdir(target.abs, { recursive: true });
+    await forFile(relPath, () => mkdir(target.abs, { recursive: true }));
   }
 
   /**
@@ -207,11 +213,13 @@ export class Mirror {
     options: MirrorWriteOptions = {},
   ): Promise<void> {
     const target = await this.#prepareFile(relPath, data.byteLength);
-    await atomicWrite(dirname(target.abs), target.abs, data, {
-      durable: this.#options.durable ?? false,
-      ...options,
-      active: this.#activeTemps,
-    });
+    await forFile(relPath, () =>
+      atomicWrite(dirname(target.abs), target.abs, data, {
+        durable: this.#options.durable ?? false,
+        ...options,
+        active: this.#activeTemps,
+      }),
+    );
   }
 
   /**
@@ -243,10 +251,8 @@ export class Mirror {
     let writer: StreamingFile;
     try {
       const target = await this.#prepareFile(relPath, size);
-      const temp = await openTemp(
-        dirname(target.abs),
-        options.executable ?? false,
-        this.#activeTemps,
+      const temp = await forFile(relPath, () =>
+        openTemp(dirname(target.abs), options.executable ?? false, this.#activeTemps),
       );
       const finish = { durable: this.#options.durable ?? false, ...options };
       writer = new StreamingFile(target.rel, size, temp, finish, {
@@ -256,6 +262,7 @@ export class Mirror {
           this.#writers.delete(writer);
         },
         active: this.#activeTemps,
+        failure: (error) => perFileError(relPath, error),
       });
     } catch (error) {
       this.#openWriters--;
@@ -273,18 +280,20 @@ export class Mirror {
   async remove(relPath: string): Promise<void> {
     const target = await this.#target(relPath, true);
     if (target.info === null) return;
-    if (!target.info.isDirectory()) {
-      await unlink(target.abs).catch(ignoreCodes('ENOENT'));
-      return;
-    }
-    const entries = await this.#walk(target.abs, target.rel);
-    for (const entry of entries.reverse()) await this.#removeEntry(entry);
-    await this.#removeEntry({ path: target.rel, kind: 'dir' });
+    await forFile(relPath, async () => {
+      if (!target.info?.isDirectory()) {
+        await unlink(target.abs).catch(ignoreCodes('ENOENT'));
+        return;
+      }
+      const entries = await this.#walk(target.abs, target.rel);
+      for (const entry of entries.reverse()) await this.#removeEntry(entry);
+      await this.#removeEntry({ path: target.rel, kind: 'dir' });
+    });
   }
 
   /**
    * Lists the mirror's local files and directories, parents first, without following symlinks.
-   * `.git` and temporary files being written are left out.
+   * `.git`, the marker file and temporary files being written are left out.
    * @throws {WorkspaceLimitError} past `maxEntries`
    */
   listLocal(): Promise<LocalEntry[]> {
@@ -293,8 +302,8 @@ export class Mirror {
 
   /**
    * Removes every local path that is not in `keep` (the host's paths after a full sync) nor an
-   * ancestor of one. `.git`, temporary files being written and what `preserve` selects stay;
-   * a directory still holding any of those stays too.
+   * ancestor of one. `.git`, the marker file, temporary files being written and what `preserve`
+   * selects stay; a directory still holding any of those stays too.
    * @returns the removed paths
    */
   async prune(keep: Set<string>, options: PruneOptions = {}): Promise<string[]> {
@@ -334,8 +343,7 @@ export class Mirror {
       if (entry.kind === 'dir') {
         this.#verifiedDirs.clear();
         await rmdir(abs);
-      }
-      else await unlink(abs);
+      } else await unlink(abs);
       return true;
     } catch (error) {
       const code = errorCode(error);
@@ -358,7 +366,8 @@ export class Mirror {
       dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       for (const dirent of dirents) {
         const childAbs = join(abs, dirent.name);
-        if (isGitName(dirent.name) || this.#activeTemps.has(childAbs)) continue;
+        if (isGitName(dirent.name) || isMirrorMarkerName(dirent.name)) continue;
+        if (this.#activeTemps.has(childAbs)) continue;
         if (result.length >= maxEntries) {
           throw new WorkspaceLimitError(
             'MAX_SCAN_ENTRIES',
@@ -377,19 +386,15 @@ export class Mirror {
   }
 }
 
-function ignoreCodes(...codes: string[]): (error: unknown) => void {
-  return (error) => {
-    if (!codes.includes(errorCode(error) ?? '')) throw error;
-  };
-}
-
 /**
- * Opens the guest's mirror folder, creating it if needed. A non-empty folder is allowed (it is
- * synced to match the host), but never the filesystem root, the home directory or a folder
- * containing it.
+ * Opens the guest's mirror folder, creating it if needed, and marks it as a mirror with
+ * `MIRROR_MARKER_FILE`. Syncing prunes whatever the host does not have, so only a new or empty
+ * folder, or one that is already a mirror, is accepted; never the filesystem root, the home
+ * directory or a folder containing it.
  *
  * @param dir the local folder to mirror into
  * @throws {UnsafeMirrorDirError} for the filesystem root, the home directory or an ancestor of it
+ * @throws {MirrorDirNotEmptyError} for a folder with files of its own that is not a mirror
  * @example
  * const mirror = await openMirror('./pairing');
  * await mirror.writeFile('src/a.ts', bytes, { mtimeMs });

@@ -1,23 +1,37 @@
+import type { Dirent } from 'node:fs';
 import { lstat, readFile, readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { WorkspaceLimitError } from './errors.js';
+import { isMirrorMarkerName, MIRROR_MARKER_FILE } from './mirror-marker.js';
 import { MAX_PATH_DEPTH, normalizeRelativePath, segmentProblem } from './path.js';
 
 /**
  * What is never shared, whatever the ignore files say (gitignore syntax, matched at any depth and
  * case-insensitively so that `.ENV` on a case-insensitive disk is caught too). Threat: a host
- * sharing a checkout hands guests its credentials. `.git` carries remote credentials in its
- * config and hooks that run code; the rest are the usual homes of keys and tokens. A `.env.example`
- * is excluded too: it is often a real `.env` under another name.
+ * sharing a checkout, or by mistake a home folder, hands guests its credentials.
+ *
+ * The boundary: a file is excluded when its own name says it holds secrets (`.env`, `*.pem`,
+ * `credentials.json`, `secrets.yaml`) or it sits where a tool keeps its tokens (`.aws/`,
+ * `.config/gcloud/`, `.docker/config.json`). Code and docs named after secrets (`credentials.ts`,
+ * `env.ts`, `secrets.py`, `SECRETS.md`) stay shared: guests need the code, and a key written into
+ * code is the repository's leak, not Tandem's. Two rules lean the other way on purpose: every
+ * `.env.*` is excluded (`.env.example`, even `.env.ts`), since real values often live under
+ * those names; and a whole `.yarnrc.yml` is excluded because it can hold `npmAuthToken`. `.git`
+ * carries remote credentials in its config and hooks that run code. Shell and REPL histories
+ * hold pasted tokens and passwords.
  */
 export const BUILTIN_EXCLUDES: readonly string[] = [
   '.git',
+  // Environment files.
   '.env',
   '.env.*',
+  '*.env',
   '.envrc',
+  // Keys, certificates and key stores.
   '*.pem',
   '*.key',
+  '*.p8',
   '*.p12',
   '*.pfx',
   '*.jks',
@@ -28,20 +42,50 @@ export const BUILTIN_EXCLUDES: readonly string[] = [
   'id_dsa*',
   'id_ecdsa*',
   'id_ed25519*',
-  '.npmrc',
-  '.netrc',
-  '_netrc',
-  '.pypirc',
-  '.git-credentials',
-  '.htpasswd',
-  '.vault-token',
+  // Cloud and service credentials.
+  '*credentials.json',
+  'client_secret*.json',
+  'service-account*.json',
+  '*-service-account.json',
+  'secrets.json',
+  'secrets.toml',
+  'secrets.yaml',
+  'secrets.yml',
   '*.tfstate',
   '*.tfstate.*',
+  '*.tfvars',
+  '*.tfvars.json',
+  'kubeconfig',
+  'kubeconfig.yaml',
+  'kubeconfig.yml',
+  '*.kubeconfig',
+  '.s3cfg',
+  '.vault-token',
   '.aws/',
+  '.azure/',
+  '.kube/',
+  '**/.config/gcloud/',
+  '**/.config/gh/hosts.yml',
+  // Package registries, git and databases.
+  '.npmrc',
+  '.yarnrc.yml',
+  '.pypirc',
+  '**/.cargo/credentials',
+  '**/.cargo/credentials.toml',
+  '**/.gem/credentials',
+  '.dockercfg',
+  '**/.docker/config.json',
+  '.netrc',
+  '_netrc',
+  '.git-credentials',
+  '.pgpass',
+  '.my.cnf',
+  '.htpasswd',
+  // Home-folder stores and histories.
   '.ssh/',
   '.gnupg/',
-  '.kube/',
-  '**/.docker/config.json',
+  '.*_history',
+  '.zhistory',
 ];
 
 /** The root-level file whose gitignore-syntax patterns exclude more paths from sharing. */
@@ -110,6 +154,8 @@ class RuleSet {
   #builtin!: Ignore;
   #tandem!: Ignore | null;
   #git!: Map<string, Ignore>;
+  /** Directories holding {@link MIRROR_MARKER_FILE}: a guest's mirror, never shared. */
+  readonly #mirrors = new Set<string>();
   #queries = 0;
 
   constructor(texts: RuleTexts, ignoreCase: boolean, maxQueries: number) {
@@ -123,6 +169,11 @@ class RuleSet {
   addGit(dir: string, text: string): void {
     this.#texts.git.set(dir, text);
     this.#git.set(dir, ignore({ ignorecase: this.#ignoreCase }).add(text));
+  }
+
+  /** Records a directory that is a Tandem mirror, found while the loader walks down the tree. */
+  addMirror(dir: string): void {
+    this.#mirrors.add(dir);
   }
 
   #compile(): void {
@@ -140,6 +191,9 @@ class RuleSet {
     if (++this.#queries > this.#maxQueries) {
       this.#queries = 0;
       this.#compile();
+    }
+    if (isDir ? this.#mirrors.has(rel) : isMirrorMarkerName(rel.slice(rel.lastIndexOf('/') + 1))) {
+      return false;
     }
     const probe = isDir ? `${rel}/` : rel;
     if (this.#builtin.ignores(probe)) return false;
@@ -230,6 +284,18 @@ async function loadRuleSet(rootReal: string, options: WorkspaceRulesOptions): Pr
     }
     const dir = queue[next] as string;
     const abs = dir === '' ? rootReal : join(rootReal, ...dir.split('/'));
+    let entries: Dirent[] | null;
+    try {
+      entries = await readdir(abs, { withFileTypes: true });
+    } catch {
+      entries = null; // Unreadable directories are not shared anyway.
+    }
+    // A mirror below the root is left out with everything in it. The root itself is judged by
+    // assertShareable instead: the guest loads these rules for its own mirror, too.
+    if (dir !== '' && entries?.some((entry) => entry.name === MIRROR_MARKER_FILE)) {
+      set.addMirror(dir);
+      continue;
+    }
     let text: string | null;
     try {
       text = await readIgnoreFile(join(abs, GIT_IGNORE_FILE), maxBytes);
@@ -254,13 +320,7 @@ async function loadRuleSet(rootReal: string, options: WorkspaceRulesOptions): Pr
       set.addGit(dir, text);
     }
     const depth = dir === '' ? 0 : dir.split('/').length;
-    if (depth >= MAX_PATH_DEPTH) continue;
-    let entries;
-    try {
-      entries = await readdir(abs, { withFileTypes: true });
-    } catch {
-      continue; // Unreadable directories are not shared anyway.
-    }
+    if (depth >= MAX_PATH_DEPTH || entries === null) continue;
     for (const entry of entries) {
       if (!entry.isDirectory() || segmentProblem(entry.name) !== null) continue;
       const rel = dir === '' ? entry.name : `${dir}/${entry.name}`;
@@ -275,6 +335,11 @@ async function loadRuleSet(rootReal: string, options: WorkspaceRulesOptions): Pr
  * by `.gitignore` files (root and nested, with git's precedence and relative semantics, plus
  * `.git/info/exclude`) and paths matched by a root `.tandemignore`. A `.tandemignore` can only
  * exclude more; nothing re-includes a built-in exclude.
+ *
+ * A Tandem mirror below the root (a folder holding {@link MIRROR_MARKER_FILE}) is never shared,
+ * nor is any marker file. Mirrors are found while loading, with the `.gitignore` walk's own
+ * `readdir`; one made later is found at the next {@link reload}, which the watcher starts when a
+ * marker appears. Whether the root itself is a mirror is `assertShareable`'s question.
  */
 export class WorkspaceRules {
   /** The workspace root, resolved with `realpath`. */
@@ -319,9 +384,15 @@ export class WorkspaceRules {
     return this.#set.entryShared(relPath, isDir);
   }
 
-  /** Whether a change to this path can change the rules, so that {@link reload} is due. */
+  /**
+   * Whether a change to this path can change the rules, so that {@link reload} is due: an ignore
+   * file, or a mirror marker that makes its folder a mirror (or stops doing so).
+   */
   isRulesFile(relPath: string): boolean {
-    return relPath === TANDEM_IGNORE_FILE || relPath.split('/').at(-1) === GIT_IGNORE_FILE;
+    const name = relPath.slice(relPath.lastIndexOf('/') + 1);
+    return (
+      relPath === TANDEM_IGNORE_FILE || name === GIT_IGNORE_FILE || name === MIRROR_MARKER_FILE
+    );
   }
 
   /**

@@ -3,6 +3,7 @@ import { readdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeEntry, type WorkspaceEntry } from './entry.js';
 import { WorkspaceLimitError } from './errors.js';
+import { assertShareable } from './mirror-marker.js';
 import { MAX_PATH_DEPTH, MAX_PATH_LENGTH, segmentProblem } from './path.js';
 import type { WorkspaceRules } from './rules.js';
 
@@ -100,10 +101,12 @@ async function listDirectory(
  * sorted by name (UTF-16 code units), so two scans of the same tree agree. Ignored directories
  * are not entered; symlinks to shared files inside the root are listed as files; symlinks to
  * directories are not followed and symlinks leading outside are skipped; unreadable entries are
- * skipped, not fatal.
+ * skipped, not fatal. Tandem mirrors inside the root are skipped with their contents, as the
+ * rules say.
  *
  * @param root the workspace folder (the one `rules` was loaded for)
  * @param rules what is shared
+ * @throws {SharedFolderIsMirrorError} when `root` itself is a Tandem mirror
  * @throws {WorkspaceLimitError} when the tree holds more than `maxEntries` shared entries
  * @example
  * for await (const entry of scanWorkspace(root, rules)) console.log(entry.path, entry.kind);
@@ -118,6 +121,7 @@ export async function* scanWorkspace(
   if (rootReal !== rules.root) {
     throw new TypeError(`The rules were loaded for ${rules.root}, not for ${rootReal}.`);
   }
+  await assertShareable(rootReal);
   const top = await listDirectory(rootReal, { rel: '', abs: rootReal }, rules, options);
   if (top === null) throw new Error(`Cannot read the workspace folder ${rootReal}.`);
   // An explicit stack rather than recursion: depth-first, parents before children.

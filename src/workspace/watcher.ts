@@ -3,6 +3,8 @@ import { realpath } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { describeEntry, type WorkspaceEntry } from './entry.js';
+import type { SharedFolderIsMirrorError } from './errors.js';
+import { assertShareable, isMirrorMarkerName, MIRROR_MARKER_FILE } from './mirror-marker.js';
 import { toPosixRelative } from './path.js';
 import type { WorkspaceRules } from './rules.js';
 import { scanWorkspace } from './scan.js';
@@ -44,11 +46,19 @@ export interface WatchOptions {
   maxPending?: number;
   /** Receives watcher failures (such as running out of inotify watches); defaults to ignoring. */
   onError?: (error: Error) => void;
+  /**
+   * The root is the guest's own mirror, watched to send its changes back: its marker file is
+   * expected there. Hosts leave this off, so that they never share a mirror.
+   */
+  ownMirror?: boolean;
 }
 
 /** A running watch; see {@link watchWorkspace}. */
 export interface WorkspaceWatcher {
-  /** Settles once the initial tree is being watched; rejects if watching could not start. */
+  /**
+   * Settles once the initial tree is being watched; rejects if watching could not start, with a
+   * `SharedFolderIsMirrorError` when the root is a Tandem mirror.
+   */
   readonly ready: Promise<void>;
   /** Stops watching; pending changes are dropped. */
   close(): Promise<void>;
@@ -77,7 +87,9 @@ async function snapshot(root: string, rules: WorkspaceRules): Promise<Map<string
  * save-by-rename ends as one upsert and a temporary file created and deleted within the burst is
  * not reported. Deletes of paths inside a deleted directory are folded into that directory's.
  * When a `.gitignore` or `.tandemignore` changes, the rules are reloaded and paths whose
- * shared-ness changed are reported as upserts or deletes.
+ * shared-ness changed are reported as upserts or deletes. A folder that becomes a Tandem mirror
+ * (its marker file appears) is reported deleted and then left alone; if the root itself becomes
+ * one, a {@link SharedFolderIsMirrorError} goes to `onError` and nothing more is reported.
  *
  * Start the watcher and await `ready` before scanning, so that no change falls between the two.
  * On Linux each watched directory takes one inotify watch; ignored directories take none.
@@ -106,6 +118,8 @@ export function watchWorkspace(
   let rootReal = '';
   let fsw: FSWatcher | null = null;
   let closed = false;
+  // Set when the root becomes a mirror: nothing more is reported (see processBatch).
+  let halted = false;
   let pending = new Map<string, Pending>();
   let timer: NodeJS.Timeout | null = null;
   let burstStart = 0;
@@ -121,12 +135,14 @@ export function watchWorkspace(
   const ignored = (abs: string, stats?: Stats): boolean => {
     const rel = relOf(abs);
     if (rel === null) return false;
+    // Never shared, but its appearance must be seen: it turns its folder into a mirror.
+    if (isMirrorMarkerName(rel.slice(rel.lastIndexOf('/') + 1))) return false;
     if (stats !== undefined) return !rules.isShared(rel, stats.isDirectory());
     return !rules.isShared(rel, false) && !rules.isShared(rel, true);
   };
 
   const emit = (change: WorkspaceChange): void => {
-    if (closed) return;
+    if (closed || halted) return;
     try {
       options.onChange(change);
     } catch (error) {
@@ -209,6 +225,17 @@ export function watchWorkspace(
     const deletes: { path: string; kind: 'file' | 'dir' }[] = [];
     const upserts: WorkspaceEntry[] = [];
     let rulesChanged = false;
+    if (batch.has(MIRROR_MARKER_FILE) && !halted && !options.ownMirror) {
+      try {
+        await assertShareable(rootReal);
+      } catch (error) {
+        // A guest mirrored into this very folder. Reporting on would echo the guest's writes
+        // back to it; reporting deletes could make it delete the files it shares with us.
+        halted = true;
+        onError(error);
+      }
+    }
+    if (halted) return;
     for (const path of paths) {
       const { before } = batch.get(path) as Pending;
       if (rules.isRulesFile(path)) rulesChanged = true;
@@ -254,6 +281,7 @@ export function watchWorkspace(
     if (rootReal !== rules.root) {
       throw new TypeError(`The rules were loaded for ${rules.root}, not for ${rootReal}.`);
     }
+    if (!options.ownMirror) await assertShareable(rootReal);
     if (closed) return;
     const watcher = watch(rootReal, {
       ignoreInitial: true,

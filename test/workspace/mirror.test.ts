@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { lstat, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, parse } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import {
+  MIRROR_MARKER_FILE,
+  MirrorDirNotEmptyError,
   openMirror,
   PathRejectedError,
   UnsafeMirrorDirError,
@@ -36,18 +38,154 @@ async function rejectsWith(promise: Promise<unknown>, reason: PathRejectedReason
   );
 }
 
+/** Every name under `dir`, recursively, except the mirror's own marker file. */
 async function allNames(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true });
-  return entries.map(String).sort();
+  return entries
+    .map(String)
+    .filter((name) => name !== MIRROR_MARKER_FILE)
+    .sort();
 }
 
-test('opening a mirror creates the folder, and a non-empty folder is allowed', async (t) => {
+/** The names directly in `dir`, except the mirror's own marker file. */
+async function topNames(dir: string): Promise<string[]> {
+  return (await readdir(dir)).filter((name) => name !== MIRROR_MARKER_FILE).sort();
+}
+
+async function markerOf(dir: string): Promise<unknown> {
+  return JSON.parse(await readFile(join(dir, MIRROR_MARKER_FILE), 'utf8'));
+}
+
+test('opening a mirror creates the folder and marks it as a mirror', async (t) => {
   const base = await tempDir(t);
   const mirror = await openMirror(join(base, 'a', 'b'));
   assert.ok((await stat(mirror.root)).isDirectory());
-  await writeTree(base, { 'full/x.txt': 'x' });
-  const full = await openMirror(join(base, 'full'));
-  assert.equal(full.root, join(base, 'full'));
+  assert.deepEqual(await markerOf(mirror.root), { tandem: 'mirror', version: 1 });
+  await mkdir(join(base, 'empty'));
+  const empty = await openMirror(join(base, 'empty'));
+  assert.deepEqual(await readdir(empty.root), [MIRROR_MARKER_FILE]);
+});
+
+test("a non-empty folder that is not a mirror is refused and the user's files stay", async (t) => {
+  const base = await tempDir(t);
+  await writeTree(base, { 'mine/notes.txt': 'mine', 'dotfile/.hidden': '', 'subdir/x/': '' });
+  for (const name of ['mine', 'dotfile', 'subdir']) {
+    await assert.rejects(openMirror(join(base, name)), (error: unknown) => {
+      assert.ok(error instanceof MirrorDirNotEmptyError);
+      assert.equal(error.dir, join(base, name));
+      assert.match(error.message, /is not empty and is not a Tandem mirror; choose a new or empty/);
+      return true;
+    });
+  }
+  assert.equal(await readFile(join(base, 'mine', 'notes.txt'), 'utf8'), 'mine');
+  assert.deepEqual(await readdir(join(base, 'mine')), ['notes.txt']);
+});
+
+test('a folder that is already a mirror is reopened with its files', async (t) => {
+  const base = await tempDir(t);
+  const first = await openMirror(join(base, 'pair'));
+  await first.writeFile('src/a.ts', bytes('a'));
+  await first.close();
+  const again = await openMirror(join(base, 'pair'));
+  assert.equal(await readFile(join(again.root, 'src', 'a.ts'), 'utf8'), 'a');
+  assert.deepEqual(await again.listLocal(), [
+    { path: 'src', kind: 'dir' },
+    { path: 'src/a.ts', kind: 'file' },
+  ]);
+});
+
+test('a marker that is not one Tandem wrote does not make a folder a mirror', async (t) => {
+  const base = await tempDir(t);
+  await writeTree(base, {
+    [`garbage/${MIRROR_MARKER_FILE}`]: 'not json',
+    'garbage/notes.txt': 'mine',
+    [`other/${MIRROR_MARKER_FILE}`]: '{"tandem":"something-else","version":1}',
+    'other/notes.txt': 'mine',
+    [`dir/${MIRROR_MARKER_FILE}/`]: '',
+    [`real/${MIRROR_MARKER_FILE}`]: '{"tandem":"mirror","version":1}',
+    'linked/notes.txt': 'mine',
+  });
+  await symlink(join(base, 'real', MIRROR_MARKER_FILE), join(base, 'linked', MIRROR_MARKER_FILE));
+  for (const name of ['garbage', 'other', 'dir', 'linked']) {
+    await assert.rejects(openMirror(join(base, name)), MirrorDirNotEmptyError, name);
+  }
+  assert.equal(await readFile(join(base, 'garbage', 'notes.txt'), 'utf8'), 'mine');
+});
+
+test('a folder holding only a broken marker is treated as empty and marked again', async (t) => {
+  const base = await tempDir(t);
+  await writeTree(base, { [`crashed/${MIRROR_MARKER_FILE}`]: '', 'outside.txt': 'keep' });
+  await mkdir(join(base, 'planted'));
+  await symlink(join(base, 'outside.txt'), join(base, 'planted', MIRROR_MARKER_FILE));
+  await openMirror(join(base, 'crashed'));
+  assert.deepEqual(await markerOf(join(base, 'crashed')), { tandem: 'mirror', version: 1 });
+  await openMirror(join(base, 'planted'));
+  assert.ok((await lstat(join(base, 'planted', MIRROR_MARKER_FILE))).isFile());
+  assert.equal(await readFile(join(base, 'outside.txt'), 'utf8'), 'keep');
+});
+
+test('the marker is never listed, pruned, removed or written by the host', async (t) => {
+  const { dir, mirror } = await setup(t);
+  await writeTree(dir, { 'a.txt': '', 'sub/x.txt': '' });
+  assert.deepEqual(await mirror.listLocal(), [
+    { path: 'a.txt', kind: 'file' },
+    { path: 'sub', kind: 'dir' },
+    { path: 'sub/x.txt', kind: 'file' },
+  ]);
+  assert.deepEqual((await mirror.prune(new Set())).sort(), ['a.txt', 'sub', 'sub/x.txt']);
+  await rejectsWith(mirror.remove(MIRROR_MARKER_FILE), 'ignored');
+  await rejectsWith(mirror.writeFile(MIRROR_MARKER_FILE, bytes('{}')), 'ignored');
+  await rejectsWith(mirror.writeFile('.Tandem-Mirror', bytes('{}')), 'ignored');
+  await rejectsWith(mirror.ensureDir(`sub/${MIRROR_MARKER_FILE}`), 'ignored');
+  await rejectsWith(mirror.beginFile(MIRROR_MARKER_FILE, 2), 'ignored');
+  assert.deepEqual(await readdir(dir), [MIRROR_MARKER_FILE]);
+  assert.deepEqual(await markerOf(dir), { tandem: 'mirror', version: 1 });
+});
+
+test("one file's failure is a named error, so the guest can skip just that file", async (t) => {
+  const { dir, mirror, outside } = await setup(t, { maxFileBytes: 10 });
+  await writeTree(dir, { 'plain.txt': 'x', 'folder/': '' });
+  await symlink(outside, join(dir, 'linked'));
+  const named = (reason: PathRejectedReason) => (error: unknown) =>
+    error instanceof PathRejectedError && error.reason === reason;
+  // A symlink where a folder should be.
+  await assert.rejects(mirror.writeFile('linked/a.txt', bytes('x')), named('outside'));
+  await assert.rejects(mirror.ensureDir('linked'), named('outside'));
+  // A file where a folder should be, and a folder where a file should be.
+  await assert.rejects(mirror.writeFile('plain.txt/a.txt', bytes('x')), named('invalid'));
+  await assert.rejects(mirror.ensureDir('plain.txt'), named('invalid'));
+  await assert.rejects(mirror.writeFile('folder', bytes('x')), named('invalid'));
+  await assert.rejects(mirror.beginFile('folder', 1), named('invalid'));
+  // Names that reach .git on some filesystem.
+  for (const path of ['.git.', 'x/.git./config', '.GIT ', 'git~1']) {
+    await assert.rejects(mirror.writeFile(path, bytes('x')), named('ignored'), path);
+  }
+  // A file over the limit.
+  await assert.rejects(mirror.writeFile('big.bin', new Uint8Array(11)), WorkspaceLimitError);
+  // Something appearing in the way between begin and commit.
+  const writer = await mirror.beginFile('late.txt', 1);
+  await writer.write(bytes('x'));
+  await mkdir(join(dir, 'late.txt'));
+  await assert.rejects(writer.commit(), named('invalid'));
+  // The mirror still works afterwards.
+  await mirror.writeFile('folder/ok.txt', bytes('ok'));
+  assert.equal(await readFile(join(dir, 'folder', 'ok.txt'), 'utf8'), 'ok');
+});
+
+test('a per-file disk error becomes a PathRejectedError with the disk error as cause', async (t) => {
+  const { dir, mirror } = await setup(t);
+  await writeTree(dir, { 'a/': '' });
+  // The lstat walk sees `a` as a folder; it turns into a file before the write lands.
+  const writer = await mirror.beginFile('a/b/c.txt', 1);
+  await writer.write(bytes('c'));
+  await rm(join(dir, 'a'), { recursive: true });
+  await writeFile(join(dir, 'a'), 'now a file');
+  await assert.rejects(writer.commit(), (error: unknown) => {
+    assert.ok(error instanceof PathRejectedError, String(error));
+    assert.equal(error.reason, 'invalid');
+    assert.equal((error.cause as NodeJS.ErrnoException).code, 'ENOTDIR');
+    return true;
+  });
 });
 
 test('the filesystem root, the home directory and its ancestors are refused', async (t) => {
@@ -85,7 +223,7 @@ test('an atomic write leaves no temporary file behind, on success or failure', a
   const { dir, mirror } = await setup(t);
   await mirror.writeFile('a.txt', bytes('a'));
   await mirror.ensureDir('taken');
-  await assert.rejects(mirror.writeFile('taken', bytes('x')), /is a directory/);
+  await assert.rejects(mirror.writeFile('taken', bytes('x')), PathRejectedError);
   assert.deepEqual(await allNames(dir), ['a.txt', 'taken']);
 });
 
@@ -139,7 +277,7 @@ test('the mirror refuses .git paths in any disguise', async (t) => {
   }
   await rejectsWith(mirror.ensureDir('.git'), 'ignored');
   await rejectsWith(mirror.remove('.git'), 'ignored');
-  assert.deepEqual(await readdir(dir), []);
+  assert.deepEqual(await topNames(dir), []);
 });
 
 test('Windows-unsafe names are refused when Windows names are checked', async (t) => {
@@ -185,7 +323,7 @@ test('a streamed file that overruns or falls short of its size is discarded', as
   await aborted.write(bytes('ab'));
   await aborted.abort();
   await aborted.abort();
-  assert.deepEqual(await readdir(dir), []);
+  assert.deepEqual(await topNames(dir), []);
 });
 
 test('file size and open-writer limits are enforced', async (t) => {
@@ -210,7 +348,7 @@ test('close aborts files still being streamed', async (t) => {
   const writer = await mirror.beginFile('pending.bin', 5);
   await writer.write(bytes('ab'));
   await mirror.close();
-  assert.deepEqual(await readdir(dir), []);
+  assert.deepEqual(await topNames(dir), []);
 });
 
 test('remove deletes files and directory trees, and missing paths are fine', async (t) => {
@@ -221,7 +359,7 @@ test('remove deletes files and directory trees, and missing paths are fine', asy
   await mirror.remove('e.txt');
   await mirror.remove('a');
   await mirror.remove('never/was');
-  assert.deepEqual(await readdir(dir), []);
+  assert.deepEqual(await topNames(dir), []);
 });
 
 test('remove leaves a nested .git directory in place', async (t) => {
@@ -267,7 +405,12 @@ test('prune removes what the host does not have and keeps .git and preserved pat
     'old/x.ts',
     'src/stale.ts',
   ]);
-  assert.deepEqual((await readdir(dir)).sort(), ['.git', 'node_modules', 'src']);
+  assert.deepEqual(await readdir(dir).then((names) => names.sort()), [
+    '.git',
+    MIRROR_MARKER_FILE,
+    'node_modules',
+    'src',
+  ]);
   assert.deepEqual(await readdir(join(dir, 'src')), ['keep.ts']);
 });
 

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import {
   loadWorkspaceRules,
+  MIRROR_MARKER_FILE,
+  openMirror,
   PathRejectedError,
   resolveInside,
   type PathRejectedReason,
@@ -141,4 +143,26 @@ test('a root reached through a symlink works, and rules for another root are mis
   const other = join(root, '..', 'other');
   await mkdir(other);
   await assert.rejects(resolveInside(other, 'a.ts', rules), TypeError);
+});
+
+test('paths inside a Tandem mirror, the mirror itself and marker files are refused', async (t) => {
+  const { root } = await fixture(t);
+  const mirror = await openMirror(join(root, 'pair'));
+  await mirror.writeFile('src/a.ts', new Uint8Array(1));
+  await writeTree(root, { 'linked/': '' });
+  await symlink(join(root, 'pair', 'src', 'a.ts'), join(root, 'linked', 'a.ts'));
+  const rules = await loadWorkspaceRules(root);
+  for (const path of [
+    'pair',
+    'pair/src/a.ts',
+    'pair/new.ts',
+    'pair/src',
+    `pair/${MIRROR_MARKER_FILE}`,
+    'linked/a.ts',
+    MIRROR_MARKER_FILE,
+    `src/${MIRROR_MARKER_FILE}`,
+  ]) {
+    await rejectsWith(resolveInside(root, path, rules), 'ignored');
+  }
+  assert.equal(await resolveInside(root, 'src/a.ts', rules), join(root, 'src', 'a.ts'));
 });

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadWorkspaceRules, WorkspaceLimitError } from '../../src/workspace/index.js';
+import {
+  loadWorkspaceRules,
+  PathRejectedError,
+  resolveInside,
+  scanWorkspace,
+  WorkspaceLimitError,
+} from '../../src/workspace/index.js';
 import { isRoot, tempDir, writeTree } from './helpers.js';
 
 test('built-in secrets and .git are never shared, at any depth', async (t) => {
@@ -34,6 +40,93 @@ test('built-in secrets and .git are never shared, at any depth', async (t) => {
   }
   assert.equal(rules.isShared('.aws', true), false);
   assert.equal(rules.isShared('.ssh', true), false);
+});
+
+/** One example of every kind of credential file the built-in list must keep from guests. */
+const CREDENTIAL_FILES = [
+  'credentials.json',
+  'config/gcp-credentials.json',
+  'client_secret_1234.apps.googleusercontent.com.json',
+  'service-account.json',
+  'keys/service-account-prod.json',
+  'deploy/ci-service-account.json',
+  'AuthKey_ABC123XYZ.p8',
+  'prod.env',
+  'config/staging.env',
+  '.env.ts',
+  '.pgpass',
+  '.my.cnf',
+  'infra/prod.tfvars',
+  'infra/prod.auto.tfvars.json',
+  'terraform.tfstate',
+  'infra/terraform.tfstate.backup',
+  'kubeconfig',
+  'deploy/kubeconfig.yaml',
+  'cluster.kubeconfig',
+  '.kube/config',
+  '.dockercfg',
+  '.docker/config.json',
+  '.yarnrc.yml',
+  '.config/gcloud/application_default_credentials.json',
+  'home/.config/gcloud/credentials.db',
+  '.config/gh/hosts.yml',
+  '.bash_history',
+  '.zsh_history',
+  '.python_history',
+  '.node_repl_history',
+  'android/release.keystore',
+  'signing.jks',
+  '.htpasswd',
+  'config/secrets.yml',
+  'k8s/secrets.yaml',
+  '.streamlit/secrets.toml',
+  '.s3cfg',
+  '.azure/msal_token_cache.json',
+  '.cargo/credentials.toml',
+  '.gem/credentials',
+];
+
+/** Files that only look like credentials by name and must stay shared. */
+const ORDINARY_FILES = [
+  'README.md',
+  'src/credentials.ts',
+  'src/env.ts',
+  'environment.ts',
+  'schemas/credentials-schema.json',
+  'docs/service-accounts.md',
+  'secrets.py',
+  'SECRETS.md',
+  'pkg/kubeconfig.go',
+  'history.ts',
+  '.yarnrc',
+  'main.tf',
+  '.terraform.lock.hcl',
+  '.config/settings.json',
+  'docker/Dockerfile',
+];
+
+test('credential files are neither listed nor served, and look-alike code is', async (t) => {
+  const root = await tempDir(t);
+  await writeTree(
+    root,
+    Object.fromEntries([...CREDENTIAL_FILES, ...ORDINARY_FILES].map((path) => [path, 'x'])),
+  );
+  const rules = await loadWorkspaceRules(root);
+  const listed = new Set<string>();
+  for await (const entry of scanWorkspace(root, rules)) listed.add(entry.path);
+  for (const path of CREDENTIAL_FILES) {
+    assert.equal(listed.has(path), false, `${path} is listed`);
+    await assert.rejects(
+      resolveInside(root, path, rules),
+      (error: unknown) => error instanceof PathRejectedError && error.reason === 'ignored',
+      `${path} is served`,
+    );
+  }
+  for (const path of ORDINARY_FILES) {
+    assert.equal(listed.has(path), true, `${path} is not listed`);
+    assert.equal(await resolveInside(root, path, rules), join(root, ...path.split('/')));
+  }
+  for (const dir of ['.kube', '.azure', '.config/gcloud']) assert.equal(listed.has(dir), false);
 });
 
 test('built-in secrets are matched case-insensitively', async (t) => {

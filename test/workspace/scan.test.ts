@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import {
   loadWorkspaceRules,
+  MIRROR_MARKER_FILE,
+  openMirror,
   scanWorkspace,
   WorkspaceLimitError,
   type ScanOptions,
@@ -171,4 +173,27 @@ test('a folder of 50,000 files is scanned completely', async (t) => {
   }
   assert.equal(files, dirs * perDir);
   assert.equal(directories, dirs);
+});
+
+test('a Tandem mirror inside the shared folder is skipped with everything in it', async (t) => {
+  const root = await tempDir(t);
+  const mirror = await openMirror(join(root, 'pair'));
+  await mirror.writeFile('src/a.ts', new Uint8Array(1));
+  await writeTree(root, {
+    'src/a.ts': '',
+    'deep/in/pair/x.ts': '',
+    'notes/.tandem-mirror/': '',
+    'notes/todo.md': '',
+  });
+  await writeFile(join(root, 'deep', 'in', 'pair', MIRROR_MARKER_FILE), '');
+  const rules = await loadWorkspaceRules(root);
+  const paths = (await collect(root, rules)).map((e) => e.path);
+  assert.deepEqual(paths, ['deep', 'deep/in', 'src', 'src/a.ts']);
+});
+
+test('a stray marker file in any case is never listed, though its folder is', async (t) => {
+  const root = await tempDir(t);
+  await writeTree(root, { 'sub/.Tandem-Mirror': '', 'sub/a.txt': '' });
+  const paths = (await collect(root, await loadWorkspaceRules(root))).map((e) => e.path);
+  assert.deepEqual(paths, ['sub', 'sub/a.txt']);
 });

@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import {
   loadWorkspaceRules,
+  MIRROR_MARKER_FILE,
+  openMirror,
+  SharedFolderIsMirrorError,
   watchWorkspace,
   type WorkspaceChange,
   type WorkspaceWatcher,
@@ -18,6 +21,8 @@ const SETTLE_MS = 400;
 interface Harness {
   root: string;
   changes: WorkspaceChange[];
+  /** Errors passed to `onError`; a test that expects some must empty this before it ends. */
+  errors: Error[];
   watcher: WorkspaceWatcher;
   /** Resolves once `predicate` holds for the changes seen so far. */
   waitFor(predicate: (changes: WorkspaceChange[]) => boolean): Promise<void>;
@@ -40,7 +45,10 @@ async function start(t: TestContext, files: Record<string, string> = {}): Promis
       last = Date.now();
       notify();
     },
-    onError: (error) => errors.push(error),
+    onError: (error) => {
+      errors.push(error);
+      notify();
+    },
   });
   t.after(async () => {
     await watcher.close();
@@ -64,7 +72,7 @@ async function start(t: TestContext, files: Record<string, string> = {}): Promis
     last = Date.now();
     while (Date.now() - last < SETTLE_MS) await new Promise((r) => setTimeout(r, 50));
   };
-  return { root, changes, watcher, waitFor, settle };
+  return { root, changes, errors, watcher, waitFor, settle };
 }
 
 const summary = (changes: WorkspaceChange[]): string[] =>
@@ -167,4 +175,50 @@ test('close stops reporting and can be called twice', async (t) => {
   await new Promise((r) => setTimeout(r, 200));
   assert.deepEqual(h.changes, []);
   await h.watcher.close();
+});
+
+test('a folder that becomes a Tandem mirror is reported deleted and then left alone', async (t) => {
+  const h = await start(t, { 'pair/a.txt': 'a', 'pair/sub/b.txt': 'b', 'other.txt': '' });
+  await writeFile(join(h.root, 'pair', MIRROR_MARKER_FILE), '');
+  await h.waitFor(has('delete', 'pair'));
+  await writeFile(join(h.root, 'pair', 'new.txt'), 'n');
+  await writeFile(join(h.root, 'pair', 'sub', 'b.txt'), 'changed');
+  await writeFile(join(h.root, 'visible.txt'), 'v');
+  await h.waitFor(has('upsert', 'visible.txt'));
+  await h.settle();
+  assert.deepEqual(summary(h.changes), ['delete:dir:pair', 'upsert:file:visible.txt']);
+});
+
+test('a mirror opened inside the watched folder ends unshared, whatever it receives', async (t) => {
+  const h = await start(t, { 'src/a.ts': 'a' });
+  const mirror = await openMirror(join(h.root, 'pair'));
+  await mirror.writeFile('src/a.ts', new TextEncoder().encode('a'));
+  await h.waitFor(has('delete', 'pair'));
+  await mirror.writeFile('src/b.ts', new TextEncoder().encode('b'));
+  await mirror.ensureDir('pair/pair');
+  await h.settle();
+  const last = h.changes.map((c) => c.path).lastIndexOf('pair');
+  assert.equal(h.changes[last]?.type, 'delete');
+  const after = h.changes.slice(last + 1).filter((c) => c.path.startsWith('pair'));
+  assert.deepEqual(summary(after), []);
+});
+
+test('the watched root becoming a mirror stops reporting with a named error', async (t) => {
+  const h = await start(t, { 'a.txt': '' });
+  await writeFile(join(h.root, MIRROR_MARKER_FILE), '{"tandem":"mirror","version":1}');
+  await new Promise<void>((resolve, reject) => {
+    const deadline = Date.now() + 5000;
+    const poll = (): void => {
+      if (h.errors.length > 0) return resolve();
+      if (Date.now() > deadline) return reject(new Error('no error reported'));
+      setTimeout(poll, 20);
+    };
+    poll();
+  });
+  assert.ok(h.errors[0] instanceof SharedFolderIsMirrorError, String(h.errors[0]));
+  h.errors.length = 0;
+  await writeFile(join(h.root, 'b.txt'), 'b');
+  await unlink(join(h.root, 'a.txt'));
+  await h.settle();
+  assert.deepEqual(h.changes, []);
 });
