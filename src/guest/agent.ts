@@ -121,6 +121,8 @@ class Guest implements GuestAgent {
     });
     // Callers attach to `done` later; a rejection must not count as unhandled meanwhile.
     this.done.catch(() => undefined);
+    // Presence runs a timer; once the session is over for us, nothing may keep running.
+    void this.done.catch(() => undefined).finally(() => this.collaboration.destroy());
   }
 
   leave(): void {

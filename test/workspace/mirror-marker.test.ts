@@ -46,6 +46,34 @@ test('scanning or watching a mirror as the shared folder fails with a named erro
   await assert.rejects(watcher.ready, isMirrorError(mirror.root));
 });
 
+test("a guest may watch its own mirror when it says so, to send the guest's edits", async (t) => {
+  const base = await tempDir(t);
+  const mirror = await openMirror(join(base, 'pair'));
+  const rules = await loadWorkspaceRules(mirror.root);
+  const seen: string[] = [];
+  let notify = (): void => {};
+  const watcher = watchWorkspace(mirror.root, rules, {
+    ownMirror: true,
+    debounceMs: 20,
+    onChange: (change) => {
+      seen.push(`${change.type}:${change.path}`);
+      notify();
+    },
+  });
+  t.after(() => watcher.close());
+  await watcher.ready;
+  const arrived = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no change reported')), 5000);
+    notify = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  await writeFile(join(mirror.root, 'edited.txt'), 'x');
+  await arrived;
+  assert.deepEqual(seen, ['upsert:edited.txt']);
+});
+
 test('a guest mirroring into the shared folder on one machine does not loop', async (t) => {
   const root = await tempDir(t);
   await writeTree(root, { 'src/a.ts': 'a', 'README.md': 'r' });
