@@ -12,6 +12,7 @@ import { formatJoinLink } from '../security/link.js';
 import { derivePin } from '../security/pin.js';
 import { acceptTls, createHostSecureContext, hostServerOptions, requirePeerFingerprint } from '../security/tls.js';
 import {
+  assertShareable,
   loadWorkspaceRules,
   resolveInside,
   watchWorkspace,
@@ -86,6 +87,8 @@ export async function startHost(options: HostOptions): Promise<HostAgent> {
     throw new Error(`Cannot share ${options.dir}: it is not a folder. Give the path of a folder to share.`);
   }
   const root = await realpath(options.dir);
+  // A guest's mirror shared again would echo its own writes back to it.
+  await assertShareable(root);
   const identity = await createIdentity('tandem-host');
   const host = new Host({ root, rules: await loadWorkspaceRules(root) }, identity, options);
   await host.start();

@@ -97,6 +97,7 @@ describe('hosting and joining', () => {
       await guest.waitFor('synced');
       assert.deepEqual(await listFiles(mirror.dir), [
         '.gitignore',
+        '.tandem-mirror',
         'README.md',
         'blob.bin',
         join('src', `${SECRET_NAME}.ts`),

@@ -132,7 +132,8 @@ describe('secure join', () => {
       assert.equal(await guest.exited, 3);
       assert.ok(guest.events.some((e) => e.event === 'denied'));
       assert.match(guest.stderr, /denied/);
-      assert.deepEqual(await import('node:fs/promises').then((fs) => fs.readdir(mirror.dir)), []);
+      // Nothing but the mirror's own marker: no file of the host's arrived.
+      assert.deepEqual(await import('node:fs/promises').then((fs) => fs.readdir(mirror.dir)), ['.tandem-mirror']);
     } finally {
       await host.stop();
       await mirror.cleanup();
