@@ -10,7 +10,6 @@ import { ROLES, type Role } from '../protocol/messages.js';
 import { reportFailure } from './failure.js';
 import { EXIT, type Output } from './output.js';
 
-
 /** Options of `tandem host`, as parsed by the CLI. */
 export interface HostCommandOptions {
   lobby?: string;
@@ -25,7 +24,11 @@ export interface HostCommandOptions {
 }
 
 /** Runs `tandem host`: shares DIR until the session ends. Returns the exit code. */
-export async function runHost(dir: string, options: HostCommandOptions, output: Output): Promise<number> {
+export async function runHost(
+  dir: string,
+  options: HostCommandOptions,
+  output: Output,
+): Promise<number> {
   const logger = createLogger({ name: 'host', level: process.env.TANDEM_LOG_LEVEL ?? 'warn' });
   let lobby: LobbyServer | undefined;
   let agent: HostAgent | undefined;
@@ -42,7 +45,9 @@ export async function runHost(dir: string, options: HostCommandOptions, output: 
     if (!lobbyUrl) {
       lobby = await startEmbeddedLobby(options);
       lobbyUrl = lobby.url;
-      output.say(`Embedded lobby and relay listening on ${options.listen}:${new URL(lobby.url).port}`);
+      output.say(
+        `Embedded lobby and relay listening on ${options.listen}:${new URL(lobby.url).port}`,
+      );
     }
     const requests = new Map<string, HostEvent & { event: 'join-request' }>();
     agent = await startHost({
@@ -172,27 +177,34 @@ function readCommands(
         return;
       case 'approve': {
         const [id = '', role = options.role] = args;
-        if (!isRole(role)) return complain(output, `unknown role "${role}"; use ${ROLES.join(', ')}`);
+        if (!isRole(role))
+          return complain(output, `unknown role "${role}"; use ${ROLES.join(', ')}`);
         if (!host.approve(id, role)) complain(output, `no join request with id "${id}" is waiting`);
         return;
       }
       case 'deny':
-        if (!host.deny(args[0] ?? '')) complain(output, `no join request with id "${args[0] ?? ''}" is waiting`);
+        if (!host.deny(args[0] ?? ''))
+          complain(output, `no join request with id "${args[0] ?? ''}" is waiting`);
         return;
       case 'role': {
         const [id = '', role = ''] = args;
-        if (!isRole(role)) return complain(output, `unknown role "${role}"; use ${ROLES.join(', ')}`);
+        if (!isRole(role))
+          return complain(output, `unknown role "${role}"; use ${ROLES.join(', ')}`);
         if (!host.setRole(id, role)) complain(output, `no guest with id "${id}" is in the session`);
         return;
       }
       case 'kick':
-        if (!host.remove(args[0] ?? '')) complain(output, `no guest with id "${args[0] ?? ''}" is in the session`);
+        if (!host.remove(args[0] ?? ''))
+          complain(output, `no guest with id "${args[0] ?? ''}" is in the session`);
         return;
       case 'end':
         void host.end();
         return;
       default:
-        complain(output, `unknown command "${command}"; use approve ID [ROLE], deny ID, role ID ROLE, kick ID or end`);
+        complain(
+          output,
+          `unknown command "${command}"; use approve ID [ROLE], deny ID, role ID ROLE, kick ID or end`,
+        );
     }
   });
   return lines;

@@ -15,7 +15,11 @@ export interface JoinCommandOptions {
 }
 
 /** Runs `tandem join`: joins the session behind LINK until it ends. Returns the exit code. */
-export async function runJoin(link: string, options: JoinCommandOptions, output: Output): Promise<number> {
+export async function runJoin(
+  link: string,
+  options: JoinCommandOptions,
+  output: Output,
+): Promise<number> {
   const logger = createLogger({ name: 'guest', level: process.env.TANDEM_LOG_LEVEL ?? 'warn' });
   let guest: GuestAgent | undefined;
   const leave = (): void => {

@@ -34,7 +34,9 @@ function url(value: string): string {
 /** Builds the `tandem` command line. Exported for tests of the parser. */
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('tandem')
-    .description('Secure pair programming: share a folder over end-to-end TLS 1.3, PIN and host approval.')
+    .description(
+      'Secure pair programming: share a folder over end-to-end TLS 1.3, PIN and host approval.',
+    )
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride((error) => {
@@ -46,21 +48,36 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command('host')
     .description('Share a folder: print a join link and admit guests after checking their PIN.')
     .argument('[dir]', 'folder to share', '.')
-    .option('--lobby <url>', 'lobby to register with (default: run an embedded lobby and relay)', url)
+    .option(
+      '--lobby <url>',
+      'lobby to register with (default: run an embedded lobby and relay)',
+      url,
+    )
     .option('--name <name>', 'your name, shown to guests')
     .option('--relay-only', 'accept guests only through the relay; open no direct listener')
-    .addOption(new Option('--approve <mode>', 'ask for every guest, or admit all automatically').choices(['ask', 'auto']).default('ask'))
-    .addOption(new Option('--role <role>', 'role for admitted guests when none is chosen').choices([...ROLES]).default('read-only'))
+    .addOption(
+      new Option('--approve <mode>', 'ask for every guest, or admit all automatically')
+        .choices(['ask', 'auto'])
+        .default('ask'),
+    )
+    .addOption(
+      new Option('--role <role>', 'role for admitted guests when none is chosen')
+        .choices([...ROLES])
+        .default('read-only'),
+    )
     .option('--json', 'print one JSON event per line on stdout; read approve/deny/end on stdin')
     .option('--listen <addr>', 'address for the direct listener and the embedded lobby', '0.0.0.0')
     .option('--port <n>', 'port of the embedded lobby, default 8787 (0: any free port)', port)
     .option('--public-url <url>', 'address guests use to reach the embedded lobby', url)
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Approving: on the terminal, answer r (read-only), e (edit), f (full) or d (deny) once the
 guest has read you the same PIN. While the session runs, type "role ID ROLE" to change a
 guest's role, "kick ID" to remove a guest and "end" to end the session. With --json the same
 lines drive it, plus "approve ID [ROLE]" and "deny ID".
-${EXIT_CODES_HELP}`)
+${EXIT_CODES_HELP}`,
+    )
     .action(async (dir: string, options: HostCommandOptions) => {
       // Commands load their modules on use, so `--help` and usage errors answer at once.
       const { runHost } = await import('./host-command.js');
@@ -70,10 +87,13 @@ ${EXIT_CODES_HELP}`)
   program
     .command('join')
     .description('Join a session from its link; optionally mirror the shared folder locally.')
-    .argument('<link>', "the join link, in quotes: http://…/j/<id>#<fingerprint>")
+    .argument('<link>', 'the join link, in quotes: http://…/j/<id>#<fingerprint>')
     .option('--name <name>', 'your name, shown to the host')
     .option('--relay-only', 'connect only through the relay')
-    .option('--mirror <dir>', 'keep this local folder equal to the shared folder (read-only mirror)')
+    .option(
+      '--mirror <dir>',
+      'keep this local folder equal to the shared folder (read-only mirror)',
+    )
     .option('--json', 'print one JSON event per line on stdout')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (link: string, options: JoinCommandOptions) => {
@@ -86,7 +106,11 @@ ${EXIT_CODES_HELP}`)
     .description('Run a lobby server with an embedded relay.')
     .option('--host <addr>', 'address to listen on', '0.0.0.0')
     .option('--port <n>', 'port to listen on, default 8787 (0: any free port)', port)
-    .option('--public-url <url>', 'address that links and relay URLs are built from (behind a proxy)', url)
+    .option(
+      '--public-url <url>',
+      'address that links and relay URLs are built from (behind a proxy)',
+      url,
+    )
     .option('--json', 'print one JSON event per line on stdout')
     .action(async (options: LobbyCommandOptions & { json?: boolean }) => {
       const { runLobby } = await import('./lobby-command.js');

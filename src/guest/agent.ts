@@ -93,7 +93,12 @@ class Guest implements GuestAgent {
   #resolve!: (reason: string) => void;
   #reject!: (error: Error) => void;
 
-  constructor(parts: { options: JoinOptions; link: JoinLink; identity: Identity; mirror: Mirror | undefined }) {
+  constructor(parts: {
+    options: JoinOptions;
+    link: JoinLink;
+    identity: Identity;
+    mirror: Mirror | undefined;
+  }) {
     this.#options = parts.options;
     this.#link = parts.link;
     this.#identity = parts.identity;
@@ -147,7 +152,9 @@ class Guest implements GuestAgent {
       relayOnly: this.#options.relayOnly,
     });
     this.#log.info({ session: session.sessionId, via }, 'connected to the host');
-    const channel = new MessageChannel<HostMessage, GuestMessage>(socket, { schema: hostMessageSchema });
+    const channel = new MessageChannel<HostMessage, GuestMessage>(socket, {
+      schema: hostMessageSchema,
+    });
     this.#channel = channel;
     const sync = this.#sync;
     sync?.restart();
@@ -206,8 +213,10 @@ class Guest implements GuestAgent {
           return;
         case 'error':
           outcome = { kind: 'failed', error: hostError(message.code, message.message) };
-          if (message.code === 'denied') this.#emit({ event: 'denied', message: outcome.error.message });
-          if (message.code === 'removed') this.#emit({ event: 'removed', message: outcome.error.message });
+          if (message.code === 'denied')
+            this.#emit({ event: 'denied', message: outcome.error.message });
+          if (message.code === 'removed')
+            this.#emit({ event: 'removed', message: outcome.error.message });
           channel.close();
           return;
         default: {
@@ -219,7 +228,12 @@ class Guest implements GuestAgent {
           } else if (update?.type === 'synced') {
             // From now on, what the person changes in the mirror goes back to the host.
             await this.#writeback?.start();
-            this.#emit({ event: 'synced', files: update.files, bytes: update.bytes, dir: this.#mirror!.root });
+            this.#emit({
+              event: 'synced',
+              files: update.files,
+              bytes: update.bytes,
+              dir: this.#mirror!.root,
+            });
           } else if (update) {
             this.#emit({ event: 'changed', path: update.path, kind: update.type });
           }
@@ -232,7 +246,8 @@ class Guest implements GuestAgent {
   }
 
   #onClosed(outcome: Outcome, error: Error | undefined, wasAdmitted: boolean): void {
-    const finished = outcome !== undefined || this.#leaving || !wasAdmitted || error instanceof ProtocolError;
+    const finished =
+      outcome !== undefined || this.#leaving || !wasAdmitted || error instanceof ProtocolError;
     if (finished) void this.#writeback?.close();
     if (outcome?.kind === 'ended') this.#resolve(outcome.reason);
     else if (outcome?.kind === 'failed') this.#reject(outcome.error);
@@ -246,12 +261,16 @@ class Guest implements GuestAgent {
    * session lives. The same certificate makes the host readmit us with our role.
    */
   async #reconnect(cause: Error | undefined): Promise<void> {
-    const schedule = new ReconnectSchedule({ giveUpMs: this.#options.reconnectGiveUpMs ?? RECONNECT_GIVE_UP_MS });
+    const schedule = new ReconnectSchedule({
+      giveUpMs: this.#options.reconnectGiveUpMs ?? RECONNECT_GIVE_UP_MS,
+    });
     this.#log.info({ reason: cause?.message }, 'connection lost; reconnecting');
     for (;;) {
       const delayMs = schedule.next();
       if (delayMs === undefined) {
-        this.#reject(new Error('The connection to the host was lost and could not be restored.', { cause }));
+        this.#reject(
+          new Error('The connection to the host was lost and could not be restored.', { cause }),
+        );
         return;
       }
       this.#emit({ event: 'reconnecting', attempt: schedule.attempts, delayMs });
@@ -294,9 +313,12 @@ async function openMirrorFolder(dir: string): Promise<Mirror> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (!code) throw error;
-    throw new Error(`Cannot use ${dir} as the mirror folder (${code}); give the path of a new or empty folder.`, {
-      cause: error,
-    });
+    throw new Error(
+      `Cannot use ${dir} as the mirror folder (${code}); give the path of a new or empty folder.`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

@@ -13,7 +13,10 @@ export const HOST_ORIGIN: unique symbol = Symbol('tandem.host');
 export const FILE_OP_TIMEOUT_MS = 30_000;
 
 type Channel = MessageChannel<HostMessage, GuestMessage>;
-type CollabMessage = Extract<HostMessage, { t: 'opened' | 'doc' | 'doc-gone' | 'awareness' | 'fs-result' | 'refused' }>;
+type CollabMessage = Extract<
+  HostMessage,
+  { t: 'opened' | 'doc' | 'doc-gone' | 'awareness' | 'fs-result' | 'refused' }
+>;
 
 /** A shared document as the guest holds it. */
 export interface GuestDocument {
@@ -54,15 +57,21 @@ export class GuestCollaboration {
   constructor(options: { name: string; onEvent?: (event: CollaborationEvent) => void }) {
     this.#onEvent = options.onEvent ?? (() => undefined);
     this.awareness = new Awareness(new Y.Doc());
-    this.awareness.setLocalState({ user: { name: options.name, color: colorFor(options.name) }, file: null });
-    this.awareness.on('update', ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
-      if (origin === HOST_ORIGIN) {
-        this.#onEvent({ event: 'presence', participants: this.awareness.getStates().size });
-        return;
-      }
-      const changed = [...added!, ...updated!, ...removed!];
-      this.#send({ t: 'awareness' }, encodeAwarenessUpdate(this.awareness, changed));
+    this.awareness.setLocalState({
+      user: { name: options.name, color: colorFor(options.name) },
+      file: null,
     });
+    this.awareness.on(
+      'update',
+      ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
+        if (origin === HOST_ORIGIN) {
+          this.#onEvent({ event: 'presence', participants: this.awareness.getStates().size });
+          return;
+        }
+        const changed = [...added!, ...updated!, ...removed!];
+        this.#send({ t: 'awareness' }, encodeAwarenessUpdate(this.awareness, changed));
+      },
+    );
   }
 
   /** The role the host gave; decides whether local edits are sent. */
@@ -97,7 +106,14 @@ export class GuestCollaboration {
     const doc = new Y.Doc();
     let markSynced!: () => void;
     const synced = new Promise<void>((resolve) => (markSynced = resolve));
-    const entry: OpenDocument = { path, doc, text: doc.getText('content'), synced, gone: undefined, markSynced };
+    const entry: OpenDocument = {
+      path,
+      doc,
+      text: doc.getText('content'),
+      synced,
+      gone: undefined,
+      markSynced,
+    };
     this.#documents.set(path, entry);
     doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === HOST_ORIGIN || this.#role === 'read-only') return;
@@ -124,7 +140,11 @@ export class GuestCollaboration {
   }
 
   /** Asks the host to create, write, rename or delete; rejects with the host's reason. */
-  fileOp(op: FileOp, path: string, options: { to?: string; content?: Uint8Array } = {}): Promise<void> {
+  fileOp(
+    op: FileOp,
+    path: string,
+    options: { to?: string; content?: Uint8Array } = {},
+  ): Promise<void> {
     const ref = this.#nextRef++;
     return new Promise<void>((resolve, reject) => {
       if (!this.#channel) {
@@ -139,7 +159,10 @@ export class GuestCollaboration {
         resolve: () => (clearTimeout(timer), resolve()),
         reject: (error) => (clearTimeout(timer), reject(error)),
       });
-      this.#send({ t: 'fs', ref, op, path, ...(options.to ? { to: options.to } : {}) }, options.content);
+      this.#send(
+        { t: 'fs', ref, op, path, ...(options.to ? { to: options.to } : {}) },
+        options.content,
+      );
     });
   }
 
@@ -183,7 +206,11 @@ export class GuestCollaboration {
         return;
       }
       case 'refused':
-        this.#onEvent({ event: 'refused', ...(message.path ? { path: message.path } : {}), message: message.message });
+        this.#onEvent({
+          event: 'refused',
+          ...(message.path ? { path: message.path } : {}),
+          message: message.message,
+        });
         return;
     }
   }

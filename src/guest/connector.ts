@@ -68,7 +68,10 @@ export function connectToHost(options: ConnectToHostOptions): Promise<HostConnec
             stream.destroy();
             return undefined;
           }
-          return connectTls(stream, { identity: options.identity, expectedFingerprint: options.fingerprint });
+          return connectTls(stream, {
+            identity: options.identity,
+            expectedFingerprint: options.fingerprint,
+          });
         })
         .then(
           (socket) => {
@@ -106,7 +109,9 @@ function combine(errors: Error[]): Error {
 function openDirect(address: DirectAddress, timeoutMs: number): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: address.host, port: address.port });
-    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`direct connection to ${address.host} timed out`)));
+    socket.setTimeout(timeoutMs, () =>
+      socket.destroy(new Error(`direct connection to ${address.host} timed out`)),
+    );
     socket.once('error', reject);
     socket.once('connect', () => {
       socket.setTimeout(0);

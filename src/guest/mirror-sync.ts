@@ -50,7 +50,11 @@ export class MirrorSync {
       if (error instanceof ProtocolError || path === undefined) throw error;
       await this.#abortOpen();
       if (message.t === 'file' && !message.last) this.#skipping = path;
-      return { type: 'skipped', path, reason: error instanceof Error ? error.message : String(error) };
+      return {
+        type: 'skipped',
+        path,
+        reason: error instanceof Error ? error.message : String(error),
+      };
     }
   }
 
@@ -84,7 +88,9 @@ export class MirrorSync {
           // What the mirror's own ignore rules hide (the guest's node_modules, its .env) is the
           // guest's, not a stale copy of the host's: pruning leaves it alone.
           const rules = await loadWorkspaceRules(this.#mirror.root);
-          await this.#mirror.prune(keep, { preserve: (path, kind) => !rules.isShared(path, kind === 'dir') });
+          await this.#mirror.prune(keep, {
+            preserve: (path, kind) => !rules.isShared(path, kind === 'dir'),
+          });
         }
         return { type: 'synced', files: message.files, bytes: message.bytes };
       }
@@ -123,7 +129,10 @@ export class MirrorSync {
     await this.#abortOpen();
   }
 
-  async #applyFile(message: Extract<HostMessage, { t: 'file' }>, body: Buffer): Promise<MirrorUpdate> {
+  async #applyFile(
+    message: Extract<HostMessage, { t: 'file' }>,
+    body: Buffer,
+  ): Promise<MirrorUpdate> {
     if (message.offset === 0) {
       await this.#abortOpen();
       this.#snapshotPaths?.add(message.path);
@@ -132,7 +141,10 @@ export class MirrorSync {
     }
     const open = this.#open;
     if (!open || open.path !== message.path || open.expectedOffset !== message.offset) {
-      throw new ProtocolError(`file chunk for ${message.path} arrived out of order`, 'unexpected_message');
+      throw new ProtocolError(
+        `file chunk for ${message.path} arrived out of order`,
+        'unexpected_message',
+      );
     }
     await open.writer.write(body);
     open.hash.update(body);

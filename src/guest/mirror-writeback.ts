@@ -11,7 +11,12 @@ import {
   type WorkspaceChange,
   type WorkspaceWatcher,
 } from '../workspace/index.js';
-import { applyTextChange, decodeText, encodeText, type TextFormat } from '../workspace/documents/index.js';
+import {
+  applyTextChange,
+  decodeText,
+  encodeText,
+  type TextFormat,
+} from '../workspace/documents/index.js';
 import { HOST_ORIGIN, type GuestCollaboration, type GuestDocument } from './collaboration.js';
 import type { MirrorSync } from './mirror-sync.js';
 
@@ -132,7 +137,11 @@ export class MirrorWriteback {
     await this.#fileOp(op, path, bytes);
   }
 
-  async #fileOp(op: 'write' | 'create' | 'mkdir' | 'delete', path: string, content?: Uint8Array): Promise<void> {
+  async #fileOp(
+    op: 'write' | 'create' | 'mkdir' | 'delete',
+    path: string,
+    content?: Uint8Array,
+  ): Promise<void> {
     try {
       await this.#options.collaboration.fileOp(op, path, content ? { content } : {});
       this.#options.onEvent({ event: 'sent', path, kind: op });

@@ -10,7 +10,12 @@ import { connectRelayHostControl, openRelayHostData, type RelayControl } from '.
 import { createIdentity, type Identity } from '../security/identity.js';
 import { formatJoinLink } from '../security/link.js';
 import { derivePin } from '../security/pin.js';
-import { acceptTls, createHostSecureContext, hostServerOptions, requirePeerFingerprint } from '../security/tls.js';
+import {
+  acceptTls,
+  createHostSecureContext,
+  hostServerOptions,
+  requirePeerFingerprint,
+} from '../security/tls.js';
 import {
   assertShareable,
   loadWorkspaceRules,
@@ -84,7 +89,9 @@ export interface HostAgent {
 export async function startHost(options: HostOptions): Promise<HostAgent> {
   const info = await stat(options.dir).catch(() => undefined);
   if (!info?.isDirectory()) {
-    throw new Error(`Cannot share ${options.dir}: it is not a folder. Give the path of a folder to share.`);
+    throw new Error(
+      `Cannot share ${options.dir}: it is not a folder. Give the path of a folder to share.`,
+    );
   }
   const root = await realpath(options.dir);
   // A guest's mirror shared again would echo its own writes back to it.
@@ -226,9 +233,9 @@ class Host implements HostAgent {
     this.#relay?.close();
     await this.#watcher?.close();
     // Every edit reaches the disk before the session is gone.
-    await this.#collab.close().catch((error: unknown) =>
-      this.#log.error({ err: error }, 'could not save every document'),
-    );
+    await this.#collab
+      .close()
+      .catch((error: unknown) => this.#log.error({ err: error }, 'could not save every document'));
     // Give queued `ended` messages a moment to leave before the sockets go.
     await new Promise((resolve) => setTimeout(resolve, 100));
     for (const guest of this.#guests.values()) guest.channel.close();
@@ -243,7 +250,9 @@ class Host implements HostAgent {
     const server = tls.createServer(hostServerOptions(this.#identity));
     server.on('secureConnection', (socket) => this.#onSecureSocket(socket, 'direct'));
     // A failed handshake (wrong TLS version, a port scanner) concerns only that client.
-    server.on('tlsClientError', (error) => this.#log.debug({ err: error }, 'direct TLS handshake failed'));
+    server.on('tlsClientError', (error) =>
+      this.#log.debug({ err: error }, 'direct TLS handshake failed'),
+    );
     server.listen(this.#options.listenPort ?? 0, host);
     await once(server, 'listening');
     this.#server = server;
@@ -300,7 +309,11 @@ class Host implements HostAgent {
     });
   }
 
-  async #onGuestMessage(guest: GuestConnection, message: GuestMessage, body: Buffer): Promise<void> {
+  async #onGuestMessage(
+    guest: GuestConnection,
+    message: GuestMessage,
+    body: Buffer,
+  ): Promise<void> {
     if (message.t === 'bye' || message.t === 'error') {
       guest.channel.close();
       return;
@@ -308,7 +321,11 @@ class Host implements HostAgent {
     if (guest.state === 'hello' && message.t === 'hello') {
       if (message.protocol !== PROTOCOL_VERSION) throw ProtocolError.of('unsupported_protocol');
       guest.name = message.name;
-      await guest.channel.send({ t: 'hello', protocol: PROTOCOL_VERSION, sessionName: this.#options.name });
+      await guest.channel.send({
+        t: 'hello',
+        protocol: PROTOCOL_VERSION,
+        sessionName: this.#options.name,
+      });
       // Admission waits for the person hosting; its failure concerns this guest only.
       this.#admit(guest).catch((error: unknown) => {
         if (error instanceof ProtocolError) guest.channel.fail(error.code, error.message);
@@ -338,7 +355,12 @@ class Host implements HostAgent {
       );
       return;
     }
-    if (guest.state === 'admitted' && message.t !== 'hello' && message.t !== 'sync' && message.t !== 'fetch') {
+    if (
+      guest.state === 'admitted' &&
+      message.t !== 'hello' &&
+      message.t !== 'sync' &&
+      message.t !== 'fetch'
+    ) {
       await this.#collab.handle(guest, message, body);
       return;
     }
@@ -395,9 +417,11 @@ class Host implements HostAgent {
 
   #onGuestClosed(guest: GuestConnection, error: Error | undefined): void {
     this.#guests.delete(guest.id);
-    void this.#collab.leave(guest).catch((failure: unknown) =>
-      guest.log.error({ err: failure }, 'could not release the documents of a guest that left'),
-    );
+    void this.#collab
+      .leave(guest)
+      .catch((failure: unknown) =>
+        guest.log.error({ err: failure }, 'could not release the documents of a guest that left'),
+      );
     // A guest that leaves while waiting withdraws its request.
     this.#admission.decide(guest.id, { admit: false });
     if (error) guest.log.info({ reason: error.message }, 'guest connection closed');
@@ -413,7 +437,14 @@ class Host implements HostAgent {
       const absolute = await resolveInside(this.#folder.root, path, this.#folder.rules);
       const info = await stat(absolute);
       const kind = info.isDirectory() ? 'dir' : 'file';
-      return { type: 'upsert', path, kind, size: info.size, mtimeMs: info.mtimeMs, executable: (info.mode & 0o111) !== 0 };
+      return {
+        type: 'upsert',
+        path,
+        kind,
+        size: info.size,
+        mtimeMs: info.mtimeMs,
+        executable: (info.mode & 0o111) !== 0,
+      };
     } catch {
       return undefined;
     }
@@ -422,9 +453,11 @@ class Host implements HostAgent {
   #onDiskChange(change: WorkspaceChange): void {
     if (change.kind === 'file' && this.#collab.store.get(change.path)) {
       // An open document folds the new text in as an edit; guests get it as a Yjs update.
-      void this.#collab.store.onDiskChange(change.path).catch((error: unknown) =>
-        this.#log.error({ err: error }, 'could not fold a disk change into its document'),
-      );
+      void this.#collab.store
+        .onDiskChange(change.path)
+        .catch((error: unknown) =>
+          this.#log.error({ err: error }, 'could not fold a disk change into its document'),
+        );
     }
     for (const guest of this.#guests.values()) {
       if (guest.state !== 'admitted' || !guest.subscribed) continue;

@@ -112,7 +112,11 @@ export class Collaboration {
     if (!this.#allowed(guest, 'read', path)) return;
     if (guest.openDocuments.has(path)) return;
     if (guest.openDocuments.size >= MAX_OPEN_DOCUMENTS_PER_GUEST) {
-      return this.#refuse(guest, `You have ${MAX_OPEN_DOCUMENTS_PER_GUEST} documents open; close one first.`, path);
+      return this.#refuse(
+        guest,
+        `You have ${MAX_OPEN_DOCUMENTS_PER_GUEST} documents open; close one first.`,
+        path,
+      );
     }
     let shared;
     try {
@@ -129,7 +133,8 @@ export class Collaboration {
     if (!readers) {
       readers = new Set();
       this.#readers.set(key, readers);
-      const listener = (update: Uint8Array, origin: unknown): void => this.#broadcast(key, update, origin);
+      const listener = (update: Uint8Array, origin: unknown): void =>
+        this.#broadcast(key, update, origin);
       this.#listeners.set(key, listener);
       shared.doc.on('update', listener);
     }
@@ -167,7 +172,8 @@ export class Collaboration {
     } catch (error) {
       throw new ProtocolError('malformed document message', 'malformed_message', { cause: error });
     }
-    const writes = kind === syncProtocol.messageYjsSyncStep2 || kind === syncProtocol.messageYjsUpdate;
+    const writes =
+      kind === syncProtocol.messageYjsSyncStep2 || kind === syncProtocol.messageYjsUpdate;
     if (writes && !this.#allowed(guest, 'edit-document', path)) return;
     const reply = encoding.createEncoder();
     try {
@@ -180,11 +186,21 @@ export class Collaboration {
     }
   }
 
-  async #fileOp(guest: GuestConnection, message: Extract<CollabMessage, { t: 'fs' }>, body: Buffer): Promise<void> {
+  async #fileOp(
+    guest: GuestConnection,
+    message: Extract<CollabMessage, { t: 'fs' }>,
+    body: Buffer,
+  ): Promise<void> {
     const action: GuestAction = message.op === 'mkdir' ? 'create' : message.op;
     const result = (ok: boolean, text?: string): Promise<void> =>
-      guest.channel.send({ t: 'fs-result', ref: message.ref, ok, ...(text ? { message: text } : {}) });
-    if (!can(guest.role!, action)) return result(false, new PermissionDeniedError(guest.role!, action).message);
+      guest.channel.send({
+        t: 'fs-result',
+        ref: message.ref,
+        ok,
+        ...(text ? { message: text } : {}),
+      });
+    if (!can(guest.role!, action))
+      return result(false, new PermissionDeniedError(guest.role!, action).message);
     try {
       switch (message.op) {
         case 'create':
@@ -205,7 +221,10 @@ export class Collaboration {
           break;
       }
     } catch (error) {
-      guest.log.info({ op: message.op, reason: (error as Error).message }, 'file operation refused');
+      guest.log.info(
+        { op: message.op, reason: (error as Error).message },
+        'file operation refused',
+      );
       return result(false, (error as Error).message);
     }
     guest.log.info({ op: message.op }, 'file operation applied');

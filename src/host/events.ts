@@ -10,8 +10,22 @@ export type ConnectionPath = 'direct' | 'relay';
  */
 export type HostEvent =
   | { event: 'link'; link: string; sessionId: string }
-  | { event: 'join-request'; id: string; name: string; pin: string; fingerprint: string; via: ConnectionPath }
-  | { event: 'joined'; id: string; name: string; role: Role; via: ConnectionPath; readmitted: boolean }
+  | {
+      event: 'join-request';
+      id: string;
+      name: string;
+      pin: string;
+      fingerprint: string;
+      via: ConnectionPath;
+    }
+  | {
+      event: 'joined';
+      id: string;
+      name: string;
+      role: Role;
+      via: ConnectionPath;
+      readmitted: boolean;
+    }
   | { event: 'denied'; id: string; name: string }
   | { event: 'role'; id: string; name: string; role: Role }
   | { event: 'removed'; id: string; name: string }

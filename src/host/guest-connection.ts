@@ -2,7 +2,12 @@ import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../log.js';
 import { MessageChannel } from '../protocol/channel.js';
 import { ProtocolError } from '../protocol/errors.js';
-import { guestMessageSchema, type GuestMessage, type HostMessage, type Role } from '../protocol/messages.js';
+import {
+  guestMessageSchema,
+  type GuestMessage,
+  type HostMessage,
+  type Role,
+} from '../protocol/messages.js';
 import type { ConnectionPath } from './events.js';
 
 /** How long a guest has to say `hello` after the TLS handshake. */

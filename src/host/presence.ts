@@ -1,5 +1,10 @@
 import * as decoding from 'lib0/decoding';
-import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
+import {
+  Awareness,
+  applyAwarenessUpdate,
+  encodeAwarenessUpdate,
+  removeAwarenessStates,
+} from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { ProtocolError } from '../protocol/errors.js';
 
@@ -28,7 +33,10 @@ export class Presence {
 
   constructor(hostName: string) {
     this.awareness = new Awareness(new Y.Doc());
-    this.awareness.setLocalState({ user: { name: hostName, role: 'host', color: '#d97706' }, file: null });
+    this.awareness.setLocalState({
+      user: { name: hostName, role: 'host', color: '#d97706' },
+      file: null,
+    });
   }
 
   /**
@@ -53,7 +61,10 @@ export class Presence {
       }
       const parsed = parseState(state);
       if (parsed !== null && parsed.user?.name !== sender.name) {
-        throw new ProtocolError('presence must carry the name the host admitted', 'unexpected_message');
+        throw new ProtocolError(
+          'presence must carry the name the host admitted',
+          'unexpected_message',
+        );
       }
     }
     applyAwarenessUpdate(this.awareness, update, sender);
@@ -72,10 +83,13 @@ export class Presence {
 
   /** Calls `listener` with each change to relay, and the sender it came from (or undefined). */
   onUpdate(listener: (update: Uint8Array, origin: unknown) => void): void {
-    this.awareness.on('update', ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
-      const changed = [...added!, ...updated!, ...removed!];
-      listener(encodeAwarenessUpdate(this.awareness, changed), origin);
-    });
+    this.awareness.on(
+      'update',
+      ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
+        const changed = [...added!, ...updated!, ...removed!];
+        listener(encodeAwarenessUpdate(this.awareness, changed), origin);
+      },
+    );
   }
 
   destroy(): void {

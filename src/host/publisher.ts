@@ -1,6 +1,11 @@
 import { open } from 'node:fs/promises';
 import type { MessageChannel } from '../protocol/channel.js';
-import { TREE_CHUNK_ENTRIES, type GuestMessage, type HostMessage, type TreeEntry } from '../protocol/messages.js';
+import {
+  TREE_CHUNK_ENTRIES,
+  type GuestMessage,
+  type HostMessage,
+  type TreeEntry,
+} from '../protocol/messages.js';
 import {
   resolveInside,
   scanWorkspace,

@@ -58,7 +58,10 @@ export async function registerSession(
  * Asks the lobby how to reach a session (DESIGN.md, step 3). Only the session id is sent:
  * the fingerprint stays with the caller.
  */
-export async function lookupSession(lobbyUrl: string, sessionId: string): Promise<SessionParameters> {
+export async function lookupSession(
+  lobbyUrl: string,
+  sessionId: string,
+): Promise<SessionParameters> {
   const response = await request(lobbyUrl, `/v1/sessions/${encodeURIComponent(sessionId)}`, {
     method: 'GET',
   });
@@ -75,10 +78,14 @@ export async function endSession(
   lobbyUrl: string,
   session: Pick<RegisteredSession, 'sessionId' | 'hostToken'>,
 ): Promise<void> {
-  const response = await request(lobbyUrl, `/v1/sessions/${encodeURIComponent(session.sessionId)}`, {
-    method: 'DELETE',
-    headers: { authorization: `Bearer ${session.hostToken}` },
-  });
+  const response = await request(
+    lobbyUrl,
+    `/v1/sessions/${encodeURIComponent(session.sessionId)}`,
+    {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${session.hostToken}` },
+    },
+  );
   if (response.status !== 204 && response.status !== 410 && response.status !== 404) {
     throw await lobbyError(response, lobbyUrl);
   }

@@ -109,7 +109,12 @@ export const hostMessageSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('doc-gone'), path: wirePath, reason: z.string().max(200) }),
   z.object({ t: z.literal('awareness') }),
   // Outcome of the guest's `fs` request with the same `ref`.
-  z.object({ t: z.literal('fs-result'), ref: count, ok: z.boolean(), message: z.string().max(1000).optional() }),
+  z.object({
+    t: z.literal('fs-result'),
+    ref: count,
+    ok: z.boolean(),
+    message: z.string().max(1000).optional(),
+  }),
   // Something the guest sent was refused and not applied (its role does not allow it, say).
   z.object({ t: z.literal('refused'), path: wirePath.optional(), message: z.string().max(1000) }),
   z.object({ t: z.literal('synced'), files: count, bytes: count }),

@@ -26,14 +26,18 @@ export function parseJoinLink(link: string): JoinLink {
   try {
     url = new URL(link.trim());
   } catch {
-    throw new InvalidLinkError(`Not a join link: ${JSON.stringify(link.slice(0, 200))}. Paste the whole link the host gave you, in quotes.`);
+    throw new InvalidLinkError(
+      `Not a join link: ${JSON.stringify(link.slice(0, 200))}. Paste the whole link the host gave you, in quotes.`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new InvalidLinkError(`A join link starts with http:// or https://, not ${url.protocol}`);
   }
   const match = /^(.*)\/j\/([^/]+)\/?$/.exec(url.pathname);
   if (!match || !SESSION_ID.test(match[2]!)) {
-    throw new InvalidLinkError('The link has no valid session id (…/j/<id>#<fingerprint>); copy the whole link again.');
+    throw new InvalidLinkError(
+      'The link has no valid session id (…/j/<id>#<fingerprint>); copy the whole link again.',
+    );
   }
   const fingerprint = url.hash.slice(1);
   if (!FINGERPRINT.test(fingerprint)) {

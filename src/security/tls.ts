@@ -56,7 +56,10 @@ export function acceptTls(stream: Duplex, context: tls.SecureContext): Promise<t
   });
   closeWithCarrier(stream, socket);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error('TLS handshake timed out')), HANDSHAKE_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error('TLS handshake timed out')),
+      HANDSHAKE_TIMEOUT_MS,
+    );
     const fail = (error: Error): void => {
       clearTimeout(timer);
       socket.destroy();
@@ -124,7 +127,10 @@ export function connectTls(stream: Duplex, options: ConnectTlsOptions): Promise<
       rejectUnauthorized: false,
     });
     closeWithCarrier(stream, socket);
-    const timer = setTimeout(() => fail(new Error('TLS handshake timed out')), HANDSHAKE_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error('TLS handshake timed out')),
+      HANDSHAKE_TIMEOUT_MS,
+    );
     const fail = (error: Error): void => {
       clearTimeout(timer);
       socket.destroy();

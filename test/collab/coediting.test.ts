@@ -11,15 +11,7 @@ import { startHost, type HostAgent } from '../../src/host/agent.js';
 import type { HostEvent } from '../../src/host/events.js';
 import { createLobbyServer, type LobbyServer } from '../../src/lobby/index.js';
 import type { Role } from '../../src/protocol/messages.js';
-import { makeProject } from '../e2e/harness.js';
-
-async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { eventually, makeProject } from '../e2e/harness.js';
 
 /** A small seeded generator, so a failing script can be replayed from the printed seed. */
 function random(seed: number): () => number {
@@ -43,7 +35,9 @@ describe('co-editing', () => {
   async function admit(name: string, role: Role): Promise<GuestAgent> {
     const guest = await joinSession({ link: host.link, name, relayOnly: true });
     await eventually(() => events.some((e) => e.event === 'join-request' && e.name === name));
-    const request = events.find((e) => e.event === 'join-request' && e.name === name) as { id: string };
+    const request = events.find((e) => e.event === 'join-request' && e.name === name) as {
+      id: string;
+    };
     host.approve(request.id, role);
     await eventually(() => guest.role === role);
     guests.push(guest);
@@ -99,7 +93,11 @@ describe('co-editing', () => {
     try {
       await eventually(() => docs[0]!.text.toString() === docs[1]!.text.toString());
       const expected = docs[0]!.text.toString();
-      await eventually(async () => (await readFile(join(project.dir, 'shared.txt'), 'utf8')) === expected.replace(/\n/g, '\r\n'));
+      await eventually(
+        async () =>
+          (await readFile(join(project.dir, 'shared.txt'), 'utf8')) ===
+          expected.replace(/\n/g, '\r\n'),
+      );
     } catch (error) {
       throw new Error(`convergence failed with seed ${seed}`, { cause: error });
     }
@@ -114,10 +112,19 @@ describe('co-editing', () => {
     // A modified guest that ignores its role and sends the update anyway: the host refuses it.
     rita.collaboration.role = 'edit';
     doc.text.insert(0, 'vandal ');
-    await assert.rejects(rita.collaboration.fileOp('write', 'README.md', { content: Buffer.from('x') }), /read-only/);
-    await assert.rejects(rita.collaboration.fileOp('create', 'new.txt', { content: Buffer.from('x') }), /read-only/);
+    await assert.rejects(
+      rita.collaboration.fileOp('write', 'README.md', { content: Buffer.from('x') }),
+      /read-only/,
+    );
+    await assert.rejects(
+      rita.collaboration.fileOp('create', 'new.txt', { content: Buffer.from('x') }),
+      /read-only/,
+    );
     await assert.rejects(rita.collaboration.fileOp('delete', 'README.md'), /read-only/);
-    await assert.rejects(rita.collaboration.fileOp('rename', 'README.md', { to: 'x.md' }), /read-only/);
+    await assert.rejects(
+      rita.collaboration.fileOp('rename', 'README.md', { to: 'x.md' }),
+      /read-only/,
+    );
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(await readFile(join(project.dir, 'README.md')), before);
     assert.equal((await stat(join(project.dir, 'README.md'))).mtimeMs, beforeStat.mtimeMs);
@@ -126,16 +133,31 @@ describe('co-editing', () => {
 
   test('an edit guest creates, renames and deletes files; escapes and ignore files are refused', async () => {
     const eve = await admit('eve', 'edit');
-    await eve.collaboration.fileOp('create', 'notes/todo.md', { content: Buffer.from('- [ ] x\n') }).catch(async () => {
-      await eve.collaboration.fileOp('mkdir', 'notes');
-      await eve.collaboration.fileOp('create', 'notes/todo.md', { content: Buffer.from('- [ ] x\n') });
-    });
+    await eve.collaboration
+      .fileOp('create', 'notes/todo.md', { content: Buffer.from('- [ ] x\n') })
+      .catch(async () => {
+        await eve.collaboration.fileOp('mkdir', 'notes');
+        await eve.collaboration.fileOp('create', 'notes/todo.md', {
+          content: Buffer.from('- [ ] x\n'),
+        });
+      });
     assert.equal(await readFile(join(project.dir, 'notes', 'todo.md'), 'utf8'), '- [ ] x\n');
     await eve.collaboration.fileOp('rename', 'notes/todo.md', { to: 'notes/done.md' });
     await eve.collaboration.fileOp('delete', 'notes/done.md');
     await assert.rejects(stat(join(project.dir, 'notes', 'done.md')));
-    for (const path of ['../escape.txt', '.gitignore', '.env', 'link-out.txt', 'dir-out/x.txt', '.git/config']) {
-      await assert.rejects(eve.collaboration.fileOp('write', path, { content: Buffer.from('x') }), Error, path);
+    for (const path of [
+      '../escape.txt',
+      '.gitignore',
+      '.env',
+      'link-out.txt',
+      'dir-out/x.txt',
+      '.git/config',
+    ]) {
+      await assert.rejects(
+        eve.collaboration.fileOp('write', path, { content: Buffer.from('x') }),
+        Error,
+        path,
+      );
     }
     assert.equal(await readFile(join(project.dir, '.gitignore'), 'utf8'), 'build/\n*.log\n');
     assert.equal(await readFile(join(project.outside, 'passwords.txt'), 'utf8'), 'outside secret');
@@ -146,7 +168,9 @@ describe('co-editing', () => {
     const quinn = await admit('quinn', 'read-only');
     pia.collaboration.awareness.setLocalStateField('file', 'README.md');
     const names = (): string[] =>
-      [...quinn.collaboration.awareness.getStates().values()].map((s) => (s as { user?: { name?: string } }).user?.name ?? '');
+      [...quinn.collaboration.awareness.getStates().values()].map(
+        (s) => (s as { user?: { name?: string } }).user?.name ?? '',
+      );
     await eventually(() => names().includes('pia') && names().includes('host'));
     pia.leave();
     await eventually(() => !names().includes('pia'));

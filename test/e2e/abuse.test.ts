@@ -11,7 +11,10 @@ import { parseJoinLink } from '../../src/security/link.js';
 import { CliProcess, makeProject, startRecordedLobby } from './harness.js';
 
 /** A guest speaking the protocol by hand, recording every frame the host sends. */
-async function rawGuest(link: string, name: string): Promise<{ socket: TLSSocket; frames: unknown[]; closed: Promise<void> }> {
+async function rawGuest(
+  link: string,
+  name: string,
+): Promise<{ socket: TLSSocket; frames: unknown[]; closed: Promise<void> }> {
   const parsed = parseJoinLink(link);
   const session = await lookupSession(parsed.lobbyUrl, parsed.sessionId);
   const { socket } = await connectToHost({
@@ -43,13 +46,23 @@ describe('a host under abuse', () => {
   });
 
   test('more waiting guests than the limit are refused one by one and the host keeps running', async () => {
-    const host = new CliProcess(['host', project.dir, '--lobby', lobby.proxy.url, '--listen', '127.0.0.1', '--json']);
+    const host = new CliProcess([
+      'host',
+      project.dir,
+      '--lobby',
+      lobby.proxy.url,
+      '--listen',
+      '127.0.0.1',
+      '--json',
+    ]);
     try {
       const { link } = (await host.waitFor('link')) as unknown as { link: string };
       const guests = [];
       for (let i = 0; i < 10; i++) guests.push(await rawGuest(link, `flood${i}`));
       await Promise.race(guests.slice(8).map((g) => g.closed));
-      const refused = guests.filter((g) => g.frames.some((f) => (f as { code?: string }).code === 'too_many_pending'));
+      const refused = guests.filter((g) =>
+        g.frames.some((f) => (f as { code?: string }).code === 'too_many_pending'),
+      );
       assert.ok(refused.length >= 1, 'at least one guest was refused for the limit');
       assert.equal(host.child.exitCode, null, 'the host is still running');
       const requests = host.events.filter((e) => e.event === 'join-request');
@@ -61,7 +74,15 @@ describe('a host under abuse', () => {
   });
 
   test('with two guests waiting, a bare answer admits nobody and asks for an id', async () => {
-    const host = new CliProcess(['host', project.dir, '--lobby', lobby.proxy.url, '--listen', '127.0.0.1', '--json']);
+    const host = new CliProcess([
+      'host',
+      project.dir,
+      '--lobby',
+      lobby.proxy.url,
+      '--listen',
+      '127.0.0.1',
+      '--json',
+    ]);
     try {
       const { link } = (await host.waitFor('link')) as unknown as { link: string };
       const first = await rawGuest(link, 'mallory');
@@ -80,7 +101,15 @@ describe('a host under abuse', () => {
   });
 
   test('a name with terminal control characters is refused before the host sees it', async () => {
-    const host = new CliProcess(['host', project.dir, '--lobby', lobby.proxy.url, '--listen', '127.0.0.1', '--json']);
+    const host = new CliProcess([
+      'host',
+      project.dir,
+      '--lobby',
+      lobby.proxy.url,
+      '--listen',
+      '127.0.0.1',
+      '--json',
+    ]);
     try {
       const { link } = (await host.waitFor('link')) as unknown as { link: string };
       const evil = await rawGuest(link, 'bob\u001b[2K\rPIN: 000 000');

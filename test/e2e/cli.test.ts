@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CliProcess, makeProject, runCli, SECRET_CONTENT, SECRET_NAME, startRecordedLobby, tempDir } from './harness.js';
+import {
+  CliProcess,
+  makeProject,
+  runCli,
+  SECRET_CONTENT,
+  SECRET_NAME,
+  startRecordedLobby,
+  tempDir,
+  eventually,
+} from './harness.js';
 
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -16,14 +25,6 @@ async function listFiles(dir: string): Promise<string[]> {
   };
   await walk(dir);
   return out.sort();
-}
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 test('every command has --help, and it exits 0', async () => {
@@ -47,7 +48,11 @@ test('a malformed link or a bad option exits 2 with a message saying what to do'
 });
 
 test('an unreachable lobby exits 6 and names the address', async () => {
-  const result = await runCli(['join', `http://127.0.0.1:9/j/${'A'.repeat(22)}#${'B'.repeat(43)}`, '--json']);
+  const result = await runCli([
+    'join',
+    `http://127.0.0.1:9/j/${'A'.repeat(22)}#${'B'.repeat(43)}`,
+    '--json',
+  ]);
   assert.equal(result.code, 6);
   assert.match(result.stderr, /Cannot reach the lobby at http:\/\/127\.0\.0\.1:9/);
   assert.deepEqual(result.events.at(-1)?.event, 'error');
@@ -79,17 +84,36 @@ describe('hosting and joining', () => {
   });
 
   test('an unknown session exits 5', async () => {
-    const result = await runCli(['join', `${lobby.proxy.url}/j/${'A'.repeat(22)}#${'B'.repeat(43)}`]);
+    const result = await runCli([
+      'join',
+      `${lobby.proxy.url}/j/${'A'.repeat(22)}#${'B'.repeat(43)}`,
+    ]);
     assert.equal(result.code, 5);
     assert.match(result.stderr, /Unknown session/);
   });
 
   test('the mirror gets exactly the shared files, byte for byte, and follows host changes', async () => {
     const mirror = await tempDir();
-    const host = new CliProcess(['host', project.dir, '--lobby', lobby.proxy.url, '--listen', '127.0.0.1', '--json']);
+    const host = new CliProcess([
+      'host',
+      project.dir,
+      '--lobby',
+      lobby.proxy.url,
+      '--listen',
+      '127.0.0.1',
+      '--json',
+    ]);
     try {
       const { link } = (await host.waitFor('link')) as unknown as { link: string };
-      const guest = new CliProcess(['join', link, '--json', '--name', 'gil', '--mirror', mirror.dir]);
+      const guest = new CliProcess([
+        'join',
+        link,
+        '--json',
+        '--name',
+        'gil',
+        '--mirror',
+        mirror.dir,
+      ]);
       const request = await host.waitFor('join-request');
       assert.equal(request.name, 'gil');
       host.send(`approve ${String(request.id)} edit`);
@@ -103,16 +127,34 @@ describe('hosting and joining', () => {
         join('src', `${SECRET_NAME}.ts`),
         join('src', 'nested', 'util.py'),
       ]);
-      assert.deepEqual(await readFile(join(mirror.dir, 'blob.bin')), await readFile(join(project.dir, 'blob.bin')));
-      assert.equal(await readFile(join(mirror.dir, 'src', 'nested', 'util.py'), 'utf8'), 'print("hi")\r\n');
-      assert.ok((await readFile(join(mirror.dir, 'src', `${SECRET_NAME}.ts`), 'utf8')).includes(SECRET_CONTENT));
+      assert.deepEqual(
+        await readFile(join(mirror.dir, 'blob.bin')),
+        await readFile(join(project.dir, 'blob.bin')),
+      );
+      assert.equal(
+        await readFile(join(mirror.dir, 'src', 'nested', 'util.py'), 'utf8'),
+        'print("hi")\r\n',
+      );
+      assert.ok(
+        (await readFile(join(mirror.dir, 'src', `${SECRET_NAME}.ts`), 'utf8')).includes(
+          SECRET_CONTENT,
+        ),
+      );
 
       await writeFile(join(project.dir, 'added.txt'), 'new file');
       await writeFile(join(project.dir, 'README.md'), '# changed\n');
       await rm(join(project.dir, 'src', 'nested', 'util.py'));
-      await eventually(async () => (await readFile(join(mirror.dir, 'added.txt'), 'utf8').catch(() => '')) === 'new file');
-      await eventually(async () => (await readFile(join(mirror.dir, 'README.md'), 'utf8')) === '# changed\n');
-      await eventually(async () => !(await stat(join(mirror.dir, 'src', 'nested', 'util.py')).catch(() => undefined)));
+      await eventually(
+        async () =>
+          (await readFile(join(mirror.dir, 'added.txt'), 'utf8').catch(() => '')) === 'new file',
+      );
+      await eventually(
+        async () => (await readFile(join(mirror.dir, 'README.md'), 'utf8')) === '# changed\n',
+      );
+      await eventually(
+        async () =>
+          !(await stat(join(mirror.dir, 'src', 'nested', 'util.py')).catch(() => undefined)),
+      );
       // An ignored file appearing on the host stays on the host.
       await writeFile(join(project.dir, 'trace.log'), 'ignored');
       await new Promise((r) => setTimeout(r, 800));
@@ -131,12 +173,22 @@ describe('hosting and joining', () => {
   });
 
   test('a guest that left and comes back is asked about again with a new certificate', async () => {
-    const host = new CliProcess(['host', project.dir, '--lobby', lobby.proxy.url, '--listen', '127.0.0.1', '--json']);
+    const host = new CliProcess([
+      'host',
+      project.dir,
+      '--lobby',
+      lobby.proxy.url,
+      '--listen',
+      '127.0.0.1',
+      '--json',
+    ]);
     try {
       const { link } = (await host.waitFor('link')) as unknown as { link: string };
       for (const round of [1, 2]) {
         const guest = new CliProcess(['join', link, '--json', '--name', `round${round}`]);
-        const request = await host.waitFor((e) => e.event === 'join-request' && e.name === `round${round}`);
+        const request = await host.waitFor(
+          (e) => e.event === 'join-request' && e.name === `round${round}`,
+        );
         host.send(`approve ${String(request.id)}`);
         await guest.waitFor('approved');
         await guest.stop();
@@ -151,7 +203,17 @@ describe('hosting and joining', () => {
 test('tandem host with no --lobby runs its own lobby and relay, and a guest joins through it', async () => {
   const project = await makeProject();
   const mirror = await tempDir();
-  const host = new CliProcess(['host', project.dir, '--listen', '127.0.0.1', '--port', '0', '--approve', 'auto', '--json']);
+  const host = new CliProcess([
+    'host',
+    project.dir,
+    '--listen',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--approve',
+    'auto',
+    '--json',
+  ]);
   try {
     const { link } = (await host.waitFor('link')) as unknown as { link: string };
     assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/j\/[A-Za-z0-9_-]{22,}#[A-Za-z0-9_-]{43}$/);

@@ -71,10 +71,18 @@ export class RecordingProxy {
 }
 
 /** A lobby on 127.0.0.1 reached only through a recording proxy (links point at the proxy). */
-export async function startRecordedLobby(): Promise<{ lobby: LobbyServer; proxy: RecordingProxy; close(): Promise<void> }> {
+export async function startRecordedLobby(): Promise<{
+  lobby: LobbyServer;
+  proxy: RecordingProxy;
+  close(): Promise<void>;
+}> {
   const proxy = new RecordingProxy();
   const proxyPort = await proxy.listen();
-  const lobby = await createLobbyServer({ host: '127.0.0.1', port: 0, publicUrl: `http://127.0.0.1:${proxyPort}` });
+  const lobby = await createLobbyServer({
+    host: '127.0.0.1',
+    port: 0,
+    publicUrl: `http://127.0.0.1:${proxyPort}`,
+  });
   proxy.targetPort = Number(new URL(lobby.url).port);
   return {
     lobby,
@@ -136,7 +144,10 @@ export class CliProcess {
   }
 
   /** Waits for the first event matching `predicate` (by name or function). */
-  async waitFor(predicate: string | ((event: CliEvent) => boolean), timeoutMs = STEP_TIMEOUT_MS): Promise<CliEvent> {
+  async waitFor(
+    predicate: string | ((event: CliEvent) => boolean),
+    timeoutMs = STEP_TIMEOUT_MS,
+  ): Promise<CliEvent> {
     const test = typeof predicate === 'string' ? (e: CliEvent) => e.event === predicate : predicate;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -173,7 +184,10 @@ export class CliProcess {
 }
 
 /** Runs `tandem` to completion with a time limit. */
-export async function runCli(args: string[], timeoutMs = STEP_TIMEOUT_MS): Promise<{ code: number; stdout: string; stderr: string; events: CliEvent[] }> {
+export async function runCli(
+  args: string[],
+  timeoutMs = STEP_TIMEOUT_MS,
+): Promise<{ code: number; stdout: string; stderr: string; events: CliEvent[] }> {
   const cli = new CliProcess(args);
   cli.child.stdin!.end();
   let stdout = '';
@@ -189,7 +203,11 @@ export const SECRET_NAME = 'ZebraLaunchPlan';
 export const SECRET_CONTENT = 'PLAINTEXT-MARKER-7f3a9c1e-do-not-leak';
 
 /** A small project folder with shared files, ignored files, secrets and a symlink out. */
-export async function makeProject(): Promise<{ dir: string; outside: string; cleanup(): Promise<void> }> {
+export async function makeProject(): Promise<{
+  dir: string;
+  outside: string;
+  cleanup(): Promise<void>;
+}> {
   const base = await mkdtemp(join(tmpdir(), 'tandem-e2e-'));
   const dir = join(base, 'project');
   const outside = join(base, 'outside');
@@ -214,7 +232,21 @@ export async function makeProject(): Promise<{ dir: string; outside: string; cle
 }
 
 /** A fresh empty temp folder. */
-export async function tempDir(prefix = 'tandem-e2e-'): Promise<{ dir: string; cleanup(): Promise<void> }> {
+export async function tempDir(
+  prefix = 'tandem-e2e-',
+): Promise<{ dir: string; cleanup(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Polls `check` until it holds, failing the test after `timeoutMs` instead of hanging. */
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = STEP_TIMEOUT_MS,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -3,15 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CliProcess, makeProject, startRecordedLobby, tempDir } from './harness.js';
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { CliProcess, makeProject, startRecordedLobby, tempDir, eventually } from './harness.js';
 
 const read = (path: string): Promise<string> => readFile(path, 'utf8').catch(() => '');
 
@@ -19,13 +11,29 @@ test('an edit in one guest mirror reaches the host disk and the other guest; a r
   const lobby = await startRecordedLobby();
   const project = await makeProject();
   const mirrors = [await tempDir(), await tempDir(), await tempDir()];
-  const host = new CliProcess(['host', project.dir, '--lobby', lobby.proxy.url, '--relay-only', '--json']);
+  const host = new CliProcess([
+    'host',
+    project.dir,
+    '--lobby',
+    lobby.proxy.url,
+    '--relay-only',
+    '--json',
+  ]);
   try {
     const { link } = (await host.waitFor('link')) as unknown as { link: string };
     const roles = ['edit', 'edit', 'read-only'];
     const guests = [];
     for (const [i, role] of roles.entries()) {
-      const guest = new CliProcess(['join', link, '--json', '--relay-only', '--name', `g${i}`, '--mirror', mirrors[i]!.dir]);
+      const guest = new CliProcess([
+        'join',
+        link,
+        '--json',
+        '--relay-only',
+        '--name',
+        `g${i}`,
+        '--mirror',
+        mirrors[i]!.dir,
+      ]);
       const request = await host.waitFor((e) => e.event === 'join-request' && e.name === `g${i}`);
       host.send(`approve ${String(request.id)} ${role}`);
       await guest.waitFor('synced');
@@ -36,7 +44,9 @@ test('an edit in one guest mirror reaches the host disk and the other guest; a r
     // Guest 0 edits with "an editor": a plain write of the whole file, LF endings kept as CRLF.
     await writeFile(file(0), 'print("hi")\r\nprint("from g0")\r\n');
     const expected = 'print("hi")\r\nprint("from g0")\r\n';
-    await eventually(async () => (await read(join(project.dir, 'src', 'nested', 'util.py'))) === expected);
+    await eventually(
+      async () => (await read(join(project.dir, 'src', 'nested', 'util.py'))) === expected,
+    );
     await eventually(async () => (await read(file(1))) === expected);
     // A new file created in a mirror appears on the host.
     await writeFile(join(mirrors[1]!.dir, 'fresh.txt'), 'new from g1\n');

@@ -3,21 +3,20 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CliProcess, makeProject, startRecordedLobby, tempDir } from './harness.js';
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { CliProcess, makeProject, startRecordedLobby, tempDir, eventually } from './harness.js';
 
 test('after the relay drops, the guest reconnects, is readmitted without asking, and catches up', async () => {
   const lobby = await startRecordedLobby();
   const project = await makeProject();
   const mirror = await tempDir();
-  const host = new CliProcess(['host', project.dir, '--lobby', lobby.proxy.url, '--relay-only', '--json']);
+  const host = new CliProcess([
+    'host',
+    project.dir,
+    '--lobby',
+    lobby.proxy.url,
+    '--relay-only',
+    '--json',
+  ]);
   try {
     const { link } = (await host.waitFor('link')) as unknown as { link: string };
     const guest = new CliProcess(['join', link, '--json', '--relay-only', '--mirror', mirror.dir]);
@@ -30,10 +29,20 @@ test('after the relay drops, the guest reconnects, is readmitted without asking,
     // A change made while apart reaches the mirror once the guest is back.
     await writeFile(join(project.dir, 'README.md'), '# changed while apart\n');
     await host.waitFor((e) => e.event === 'joined' && e.readmitted === true);
-    await eventually(async () => (await readFile(join(mirror.dir, 'README.md'), 'utf8')) === '# changed while apart\n');
-    assert.equal(host.events.filter((e) => e.event === 'join-request').length, 1, 'the host was not asked again');
+    await eventually(
+      async () =>
+        (await readFile(join(mirror.dir, 'README.md'), 'utf8')) === '# changed while apart\n',
+    );
+    assert.equal(
+      host.events.filter((e) => e.event === 'join-request').length,
+      1,
+      'the host was not asked again',
+    );
     const approvals = guest.events.filter((e) => e.event === 'approved');
-    assert.deepEqual(approvals.map((e) => e.role), ['edit', 'edit']);
+    assert.deepEqual(
+      approvals.map((e) => e.role),
+      ['edit', 'edit'],
+    );
   } finally {
     await host.stop();
     await lobby.close();
@@ -45,7 +54,15 @@ test('after the relay drops, the guest reconnects, is readmitted without asking,
 test('a removed guest is told, exits 3, and is asked about again when it returns', async () => {
   const lobby = await startRecordedLobby();
   const project = await makeProject();
-  const host = new CliProcess(['host', project.dir, '--lobby', lobby.proxy.url, '--listen', '127.0.0.1', '--json']);
+  const host = new CliProcess([
+    'host',
+    project.dir,
+    '--lobby',
+    lobby.proxy.url,
+    '--listen',
+    '127.0.0.1',
+    '--json',
+  ]);
   try {
     const { link } = (await host.waitFor('link')) as unknown as { link: string };
     const guest = new CliProcess(['join', link, '--json', '--name', 'rex']);

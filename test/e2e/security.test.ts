@@ -29,7 +29,18 @@ import {
 type Lobby = Awaited<ReturnType<typeof startRecordedLobby>>;
 
 function hostArgs(dir: string, lobby: Lobby, ...extra: string[]): string[] {
-  return ['host', dir, '--lobby', lobby.proxy.url, '--listen', '127.0.0.1', '--json', '--name', 'hosty', ...extra];
+  return [
+    'host',
+    dir,
+    '--lobby',
+    lobby.proxy.url,
+    '--listen',
+    '127.0.0.1',
+    '--json',
+    '--name',
+    'hosty',
+    ...extra,
+  ];
 }
 
 describe('secure join', () => {
@@ -67,11 +78,14 @@ describe('secure join', () => {
     const guests: CliProcess[] = [];
     try {
       const { link } = (await host.waitFor('link')) as unknown as { link: string };
-      for (const name of ['ann', 'ben']) guests.push(new CliProcess(['join', link, '--json', '--name', name]));
+      for (const name of ['ann', 'ben'])
+        guests.push(new CliProcess(['join', link, '--json', '--name', name]));
       const pins = [];
       for (const [i, guest] of guests.entries()) {
         const { pin } = (await guest.waitFor('pin')) as unknown as { pin: string };
-        const request = await host.waitFor((e) => e.event === 'join-request' && e.name === ['ann', 'ben'][i]);
+        const request = await host.waitFor(
+          (e) => e.event === 'join-request' && e.name === ['ann', 'ben'][i],
+        );
         assert.equal(request.pin, pin);
         assert.match(pin, /^\d{3} \d{3}$/);
         pins.push(pin);
@@ -112,7 +126,10 @@ describe('secure join', () => {
       const plaintext = Buffer.concat(received);
       const types = new FrameDecoder().push(plaintext).map((f) => (f.header as { t: string }).t);
       assert.equal(types[0], 'hello');
-      assert.ok(types.every((t) => ['hello', 'pending', 'error'].includes(t)), `got ${types.join(',')}`);
+      assert.ok(
+        types.every((t) => ['hello', 'pending', 'error'].includes(t)),
+        `got ${types.join(',')}`,
+      );
       for (const secret of [SECRET_NAME, SECRET_CONTENT, 'README', 'util.py']) {
         assert.equal(plaintext.includes(secret), false, `${secret} reached an unapproved guest`);
       }
@@ -126,14 +143,24 @@ describe('secure join', () => {
     const mirror = await tempDir();
     try {
       const { link } = (await host.waitFor('link')) as unknown as { link: string };
-      const guest = new CliProcess(['join', link, '--json', '--name', 'dan', '--mirror', mirror.dir]);
+      const guest = new CliProcess([
+        'join',
+        link,
+        '--json',
+        '--name',
+        'dan',
+        '--mirror',
+        mirror.dir,
+      ]);
       const request = await host.waitFor('join-request');
       host.send(`deny ${String(request.id)}`);
       assert.equal(await guest.exited, 3);
       assert.ok(guest.events.some((e) => e.event === 'denied'));
       assert.match(guest.stderr, /denied/);
       // Nothing but the mirror's own marker: no file of the host's arrived.
-      assert.deepEqual(await import('node:fs/promises').then((fs) => fs.readdir(mirror.dir)), ['.tandem-mirror']);
+      assert.deepEqual(await import('node:fs/promises').then((fs) => fs.readdir(mirror.dir)), [
+        '.tandem-mirror',
+      ]);
     } finally {
       await host.stop();
       await mirror.cleanup();
@@ -146,7 +173,14 @@ describe('secure join', () => {
     const mirror = await tempDir();
     try {
       const { link } = (await host.waitFor('link')) as unknown as { link: string };
-      const guest = new CliProcess(['join', link, '--json', '--relay-only', '--mirror', mirror.dir]);
+      const guest = new CliProcess([
+        'join',
+        link,
+        '--json',
+        '--relay-only',
+        '--mirror',
+        mirror.dir,
+      ]);
       await guest.waitFor('synced');
       // The mirror did get the plaintext, so its absence on the wire below means something.
       const copied = await readFile(join(mirror.dir, 'src', `${SECRET_NAME}.ts`), 'utf8');
@@ -225,10 +259,20 @@ describe('secure join', () => {
       assert.ok(session.direct.length > 0);
       const identity = await createIdentity();
       const base = { identity, fingerprint: parsed.fingerprint, sessionId: session.sessionId };
-      const direct = await connectToHost({ ...base, direct: session.direct, relayUrl: session.relayUrl, relayOnly: false });
+      const direct = await connectToHost({
+        ...base,
+        direct: session.direct,
+        relayUrl: session.relayUrl,
+        relayOnly: false,
+      });
       assert.equal(direct.via, 'direct');
       direct.socket.destroy();
-      const relayed = await connectToHost({ ...base, direct: [], relayUrl: session.relayUrl, relayOnly: true });
+      const relayed = await connectToHost({
+        ...base,
+        direct: [],
+        relayUrl: session.relayUrl,
+        relayOnly: true,
+      });
       assert.equal(relayed.via, 'relay');
       relayed.socket.destroy();
       // Slow the direct path down: the relay now completes first and wins.
@@ -244,7 +288,11 @@ describe('secure join', () => {
       raced.socket.destroy();
       // And a slow relay loses to the direct path.
       lobby.proxy.delayMs = 700;
-      const raced2 = await connectToHost({ ...base, direct: session.direct, relayUrl: session.relayUrl });
+      const raced2 = await connectToHost({
+        ...base,
+        direct: session.direct,
+        relayUrl: session.relayUrl,
+      });
       lobby.proxy.delayMs = 0;
       assert.equal(raced2.via, 'direct');
       raced2.socket.destroy();
@@ -273,11 +321,16 @@ describe('secure join', () => {
             client.destroy();
             resolve('connected');
           });
-          client.on('error', (error: Error & { code?: string }) => resolve(String(error.code ?? error.message)));
+          client.on('error', (error: Error & { code?: string }) =>
+            resolve(String(error.code ?? error.message)),
+          );
         });
       const { host: address, port } = session.direct[0]!;
       assert.notEqual(await attempt({ host: address, port }), 'connected');
-      const stream = await openRelayGuest({ relayUrl: session.relayUrl, sessionId: session.sessionId });
+      const stream = await openRelayGuest({
+        relayUrl: session.relayUrl,
+        sessionId: session.sessionId,
+      });
       assert.notEqual(await attempt({ socket: stream }), 'connected');
       assert.equal(host.events.filter((e) => e.event === 'join-request').length, 0);
     } finally {

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encodeFrame, FrameDecoder, FrameError, MAX_FRAME_BYTES } from '../../src/protocol/frame.js';
+import {
+  encodeFrame,
+  FrameDecoder,
+  FrameError,
+  MAX_FRAME_BYTES,
+} from '../../src/protocol/frame.js';
 
 test('frames split at every byte boundary decode to the same messages', () => {
   const body = Buffer.from([0, 1, 2, 255]);
@@ -21,7 +26,10 @@ test('an announced length over the limit fails after four bytes, before bufferin
   const decoder = new FrameDecoder({ maxFrameBytes: 1000 });
   const head = Buffer.alloc(4);
   head.writeUInt32BE(1001);
-  assert.throws(() => decoder.push(head), (error: unknown) => error instanceof FrameError && error.code === 'frame_too_large');
+  assert.throws(
+    () => decoder.push(head),
+    (error: unknown) => error instanceof FrameError && error.code === 'frame_too_large',
+  );
 });
 
 test('a frame of the default maximum size is refused by the decoder when one byte larger', () => {
@@ -33,7 +41,10 @@ test('a frame of the default maximum size is refused by the decoder when one byt
 
 test('a header that is not JSON, or longer than its frame, is malformed', () => {
   const bad = Buffer.from([0, 0, 0, 7, 0, 0, 0, 3, 0x7b, 0x7b, 0x7b]);
-  assert.throws(() => new FrameDecoder().push(bad), (e: unknown) => e instanceof FrameError && e.code === 'malformed_message');
+  assert.throws(
+    () => new FrameDecoder().push(bad),
+    (e: unknown) => e instanceof FrameError && e.code === 'malformed_message',
+  );
   const long = Buffer.from([0, 0, 0, 5, 0, 0, 0, 9, 0x7b]);
   assert.throws(() => new FrameDecoder().push(long), FrameError);
   const short = Buffer.from([0, 0, 0, 2, 0, 0]);

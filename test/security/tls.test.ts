@@ -6,7 +6,13 @@ import * as tls from 'node:tls';
 import { IdentityMismatchError } from '../../src/protocol/errors.js';
 import { createIdentity, fingerprintOfPem } from '../../src/security/identity.js';
 import { derivePin } from '../../src/security/pin.js';
-import { acceptTls, connectTls, createHostSecureContext, hostServerOptions, requirePeerFingerprint } from '../../src/security/tls.js';
+import {
+  acceptTls,
+  connectTls,
+  createHostSecureContext,
+  hostServerOptions,
+  requirePeerFingerprint,
+} from '../../src/security/tls.js';
 
 async function tcpPair(): Promise<[net.Socket, net.Socket, () => void]> {
   const server = net.createServer();
