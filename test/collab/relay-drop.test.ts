@@ -1,0 +1,71 @@
+/** Edits made on both sides while the relay is down all arrive once it is back. */
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { joinSession, type GuestAgent } from '../../src/guest/agent.js';
+import { startHost } from '../../src/host/agent.js';
+import type { HostEvent } from '../../src/host/events.js';
+import { eventually, makeProject, startRecordedLobby } from '../e2e/harness.js';
+
+test('dropping the relay while two guests type loses no edit, on either side or on disk', async () => {
+  const lobby = await startRecordedLobby();
+  const project = await makeProject();
+  await writeFile(join(project.dir, 'notes.md'), 'start\n');
+  const events: HostEvent[] = [];
+  const host = await startHost({
+    dir: project.dir,
+    lobbyUrl: lobby.proxy.url,
+    name: 'host',
+    relayOnly: true,
+    autosaveDebounceMs: 50,
+    onEvent: (event) => events.push(event),
+  });
+  const guests: GuestAgent[] = [];
+  try {
+    for (const name of ['ann', 'ben']) {
+      const guest = await joinSession({ link: host.link, name, relayOnly: true });
+      await eventually(() => events.some((e) => e.event === 'join-request' && e.name === name));
+      const request = events.find((e) => e.event === 'join-request' && e.name === name) as {
+        id: string;
+      };
+      host.approve(request.id, 'edit');
+      await eventually(() => guest.role === 'edit');
+      guests.push(guest);
+    }
+    const [ann, ben] = guests.map((g) => g.collaboration.open('notes.md'));
+    await Promise.all([ann!.synced, ben!.synced]);
+    ann!.text.insert(ann!.text.length, 'ann-before\n');
+    ben!.text.insert(0, 'ben-before\n');
+    await eventually(() => ann!.text.toString() === ben!.text.toString());
+
+    lobby.proxy.cutAll();
+    // Typed while apart: neither side can see the other's edits yet.
+    for (let i = 0; i < 20; i++) {
+      ann!.text.insert(ann!.text.length, `a${i} `);
+      ben!.text.insert(0, `b${i} `);
+    }
+    // And the host side changes the file on disk meanwhile, as an editor or git would.
+    const onDisk = await readFile(join(project.dir, 'notes.md'), 'utf8');
+    await writeFile(join(project.dir, 'notes.md'), `${onDisk}host-edit\n`);
+    await eventually(
+      () => events.filter((e) => e.event === 'joined' && e.readmitted).length >= 2,
+      30_000,
+    );
+    await eventually(() => ann!.text.toString() === ben!.text.toString(), 30_000);
+    const text = ann!.text.toString();
+    for (let i = 0; i < 20; i++) {
+      assert.ok(text.includes(`a${i} `), `ann's edit a${i} survived`);
+      assert.ok(text.includes(`b${i} `), `ben's edit b${i} survived`);
+    }
+    for (const line of ['ann-before', 'ben-before', 'start', 'host-edit']) {
+      assert.ok(text.includes(line), `${line} survived`);
+    }
+    await eventually(async () => (await readFile(join(project.dir, 'notes.md'), 'utf8')) === text);
+  } finally {
+    for (const guest of guests) guest.leave();
+    await host.end();
+    await lobby.close();
+    await project.cleanup();
+  }
+});
