@@ -29,11 +29,24 @@ export interface GuestDocument {
   gone: string | undefined;
 }
 
+/** One participant as presence shows it. */
+export interface Participant {
+  clientId: number;
+  name: string;
+  color: string | undefined;
+  /** The file it is looking at, if any. */
+  file: string | null;
+  /** Its cursor and selection in that file, as its editor published them. */
+  cursor: unknown;
+  /** Whether this entry is our own. */
+  self: boolean;
+}
+
 /** What the guest's co-editing side reports. */
 export type CollaborationEvent =
   | { event: 'doc-gone'; path: string; reason: string }
   | { event: 'refused'; path?: string; message: string }
-  | { event: 'presence'; participants: number };
+  | { event: 'presence'; participants: Participant[] };
 
 interface OpenDocument extends GuestDocument {
   markSynced(): void;
@@ -50,6 +63,7 @@ export class GuestCollaboration {
   readonly #documents = new Map<string, OpenDocument>();
   readonly #pendingOps = new Map<number, { resolve(): void; reject(error: Error): void }>();
   readonly #onEvent: (event: CollaborationEvent) => void;
+  readonly #followers = new Set<() => void>();
   #channel: Channel | undefined;
   #role: Role = 'read-only';
   #nextRef = 1;
@@ -65,13 +79,57 @@ export class GuestCollaboration {
       'update',
       ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
         if (origin === HOST_ORIGIN) {
-          this.#onEvent({ event: 'presence', participants: this.awareness.getStates().size });
+          this.#onEvent({ event: 'presence', participants: this.participants() });
+          for (const follower of this.#followers) follower();
           return;
         }
         const changed = [...added!, ...updated!, ...removed!];
         this.#send({ t: 'awareness' }, encodeAwarenessUpdate(this.awareness, changed));
       },
     );
+  }
+
+  /** Everyone in the session now, ourselves included. */
+  participants(): Participant[] {
+    const list: Participant[] = [];
+    for (const [clientId, raw] of this.awareness.getStates()) {
+      const state = raw as {
+        user?: { name?: unknown; color?: unknown };
+        file?: unknown;
+        cursor?: unknown;
+      };
+      list.push({
+        clientId,
+        name: typeof state.user?.name === 'string' ? state.user.name : '?',
+        color: typeof state.user?.color === 'string' ? state.user.color : undefined,
+        file: typeof state.file === 'string' ? state.file : null,
+        cursor: state.cursor ?? null,
+        self: clientId === this.awareness.clientID,
+      });
+    }
+    return list;
+  }
+
+  /**
+   * Follows a participant: `listener` gets its file and cursor now and after each change, and
+   * `undefined` once it left. Returns a function that stops following.
+   */
+  follow(clientId: number, listener: (participant: Participant | undefined) => void): () => void {
+    let last = '';
+    const check = (): void => {
+      const participant = this.participants().find((p) => p.clientId === clientId);
+      const key = JSON.stringify(participant ?? null);
+      if (key === last) return;
+      last = key;
+      listener(participant);
+    };
+    this.#followers.add(check);
+    this.awareness.setLocalStateField('following', clientId);
+    check();
+    return () => {
+      this.#followers.delete(check);
+      this.awareness.setLocalStateField('following', null);
+    };
   }
 
   /** The role the host gave; decides whether local edits are sent. */

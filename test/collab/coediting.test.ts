@@ -172,7 +172,18 @@ describe('co-editing', () => {
         (s) => (s as { user?: { name?: string } }).user?.name ?? '',
       );
     await eventually(() => names().includes('pia') && names().includes('host'));
+    // Quinn follows pia: it sees pia's file now and when pia moves on.
+    const piaNow = () => quinn.collaboration.participants().find((p) => p.name === 'pia');
+    await eventually(() => piaNow()?.file === 'README.md');
+    const pias = piaNow()!;
+    const seen: (string | null | undefined)[] = [];
+    const stop = quinn.collaboration.follow(pias.clientId, (p) => seen.push(p?.file));
+    pia.collaboration.awareness.setLocalStateField('file', 'src/nested/util.py');
+    await eventually(() => seen.includes('src/nested/util.py'));
+    assert.equal(seen[0], 'README.md');
     pia.leave();
     await eventually(() => !names().includes('pia'));
+    await eventually(() => seen.at(-1) === undefined);
+    stop();
   });
 });
