@@ -149,7 +149,7 @@ function describe(event: HostEvent, options: HostCommandOptions): string | undef
  */
 function readCommands(
   host: HostAgent,
-  requests: Map<string, unknown>,
+  requests: Map<string, { id: string; name: string }>,
   options: HostCommandOptions,
   output: Output,
 ): { close(): void } {
@@ -163,9 +163,10 @@ function readCommands(
       const [only, ...others] = requests.keys();
       if (only === undefined) return complain(output, 'no guest is waiting for approval');
       if (others.length > 0) {
+        const waiting = [...requests.values()].map((r) => `${r.id} "${r.name}"`).join(', ');
         return complain(
           output,
-          `${others.length + 1} guests are waiting (${[only, ...others].join(', ')}); answer with "approve ID [ROLE]" or "deny ID"`,
+          `${others.length + 1} guests are waiting (${waiting}); answer with "approve ID [ROLE]" or "deny ID"`,
         );
       }
       if (answer === 'deny') host.deny(only);

@@ -168,7 +168,7 @@ class Guest implements GuestAgent {
         .catch(() => undefined)
         .then(() => this.#onClosed(outcome, error, phase === 'admitted'));
     });
-    channel.listen(async (message, body) => {
+    const handle = async (message: HostMessage, body: Buffer): Promise<void> => {
       switch (message.t) {
         case 'hello':
           if (phase !== 'hello') break;
@@ -241,6 +241,18 @@ class Guest implements GuestAgent {
         }
       }
       throw new ProtocolError(`"${message.t}" is not allowed now`, 'unexpected_message');
+    };
+    channel.listen(async (message, body) => {
+      try {
+        await handle(message, body);
+      } catch (error) {
+        // A failure here is ours (the local disk, a bug), not the connection's: reconnecting
+        // would only repeat it, so it ends the session with its reason.
+        if (error instanceof ProtocolError) throw error;
+        this.#log.error({ err: error }, 'could not handle a message from the host');
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new ProtocolError(reason, 'internal', { cause: error });
+      }
     });
     await channel.send({ t: 'hello', protocol: PROTOCOL_VERSION, name: this.#options.name });
   }

@@ -61,13 +61,24 @@ export class MirrorSync {
   async #apply(message: ContentMessage, body: Buffer): Promise<MirrorUpdate> {
     switch (message.t) {
       case 'tree': {
+        let skipped: MirrorUpdate;
         for (const entry of message.entries) {
           this.#snapshotPaths?.add(entry.path);
-          if (entry.kind === 'dir') {
-            this.#hostDirs.add(entry.path);
+          if (entry.kind !== 'dir') continue;
+          this.#hostDirs.add(entry.path);
+          try {
             await this.#mirror.ensureDir(entry.path);
+          } catch (error) {
+            // One folder the mirror cannot make (a local symlink in its place) is skipped;
+            // its files fail the same way, one by one, and the rest of the tree arrives.
+            skipped ??= {
+              type: 'skipped',
+              path: entry.path,
+              reason: error instanceof Error ? error.message : String(error),
+            };
           }
         }
+        if (skipped) return skipped;
         if (this.#snapshotPaths) return undefined;
         const dir = message.entries.find((entry) => entry.kind === 'dir');
         return dir && { type: 'dir', path: dir.path };

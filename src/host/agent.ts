@@ -31,6 +31,9 @@ import { GuestConnection, HELLO_TIMEOUT_MS } from './guest-connection.js';
 import { publishChange, publishSnapshot, type SharedFolder } from './publisher.js';
 import { Collaboration } from './collaboration.js';
 
+/** Shape of the ids the host gives guests (`g1`, `g2`, …), which names may not take. */
+const GUEST_ID = /^g\d+$/i;
+
 /** Options for {@link startHost}. */
 export interface HostOptions {
   /** The folder to share. */
@@ -320,6 +323,13 @@ class Host implements HostAgent {
     }
     if (guest.state === 'hello' && message.t === 'hello') {
       if (message.protocol !== PROTOCOL_VERSION) throw ProtocolError.of('unsupported_protocol');
+      if (GUEST_ID.test(message.name)) {
+        // A guest named "g2" could make the host approve the wrong guest by its id.
+        throw new ProtocolError(
+          'Choose a name that does not look like a guest id (g1, g2…).',
+          'malformed_message',
+        );
+      }
       guest.name = message.name;
       await guest.channel.send({
         t: 'hello',

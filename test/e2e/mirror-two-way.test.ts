@@ -30,11 +30,13 @@ test('an edit in one guest mirror reaches the host disk and the other guest; a r
         '--json',
         '--relay-only',
         '--name',
-        `g${i}`,
+        `peer${i}`,
         '--mirror',
         mirrors[i]!.dir,
       ]);
-      const request = await host.waitFor((e) => e.event === 'join-request' && e.name === `g${i}`);
+      const request = await host.waitFor(
+        (e) => e.event === 'join-request' && e.name === `peer${i}`,
+      );
       host.send(`approve ${String(request.id)} ${role}`);
       await guest.waitFor('synced');
       guests.push(guest);
