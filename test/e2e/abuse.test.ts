@@ -1,6 +1,6 @@
 /** What a hostile guest or a leaked link can try against a running host. */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { TLSSocket } from 'node:tls';
 import { connectToHost } from '../../src/guest/connector.js';
 import { lookupSession } from '../../src/lobby/client.js';
@@ -8,7 +8,7 @@ import { encodeFrame, FrameDecoder } from '../../src/protocol/frame.js';
 import { PROTOCOL_VERSION } from '../../src/protocol/messages.js';
 import { createIdentity } from '../../src/security/identity.js';
 import { parseJoinLink } from '../../src/security/link.js';
-import { CliProcess, makeProject, startRecordedLobby } from './harness.js';
+import { startHostCli, useStage } from './harness.js';
 
 /** A guest speaking the protocol by hand, recording every frame the host sends. */
 async function rawGuest(
@@ -34,29 +34,11 @@ async function rawGuest(
 }
 
 describe('a host under abuse', () => {
-  let lobby: Awaited<ReturnType<typeof startRecordedLobby>>;
-  let project: Awaited<ReturnType<typeof makeProject>>;
-  before(async () => {
-    lobby = await startRecordedLobby();
-    project = await makeProject();
-  });
-  after(async () => {
-    await lobby.close();
-    await project.cleanup();
-  });
+  const stage = useStage();
 
   test('more waiting guests than the limit are refused one by one and the host keeps running', async () => {
-    const host = new CliProcess([
-      'host',
-      project.dir,
-      '--lobby',
-      lobby.proxy.url,
-      '--listen',
-      '127.0.0.1',
-      '--json',
-    ]);
+    const { host, link } = await startHostCli(stage);
     try {
-      const { link } = (await host.waitFor('link')) as unknown as { link: string };
       const guests = [];
       for (let i = 0; i < 10; i++) guests.push(await rawGuest(link, `flood${i}`));
       await Promise.race(guests.slice(8).map((g) => g.closed));
@@ -74,17 +56,8 @@ describe('a host under abuse', () => {
   });
 
   test('with two guests waiting, a bare answer admits nobody and asks for an id', async () => {
-    const host = new CliProcess([
-      'host',
-      project.dir,
-      '--lobby',
-      lobby.proxy.url,
-      '--listen',
-      '127.0.0.1',
-      '--json',
-    ]);
+    const { host, link } = await startHostCli(stage);
     try {
-      const { link } = (await host.waitFor('link')) as unknown as { link: string };
       const first = await rawGuest(link, 'mallory');
       await host.waitFor((e) => e.event === 'join-request' && e.name === 'mallory');
       const second = await rawGuest(link, 'ann');
@@ -101,17 +74,8 @@ describe('a host under abuse', () => {
   });
 
   test('a name with terminal control characters is refused before the host sees it', async () => {
-    const host = new CliProcess([
-      'host',
-      project.dir,
-      '--lobby',
-      lobby.proxy.url,
-      '--listen',
-      '127.0.0.1',
-      '--json',
-    ]);
+    const { host, link } = await startHostCli(stage);
     try {
-      const { link } = (await host.waitFor('link')) as unknown as { link: string };
       const evil = await rawGuest(link, 'bob\u001b[2K\rPIN: 000 000');
       await evil.closed;
       assert.ok(evil.frames.some((f) => (f as { code?: string }).code === 'malformed_message'));

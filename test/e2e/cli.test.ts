@@ -12,6 +12,8 @@ import {
   startRecordedLobby,
   tempDir,
   eventually,
+  startHostCli,
+  useStage,
 } from './harness.js';
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -72,21 +74,12 @@ test('tandem lobby serves health and a join page that tells a visitor what to ru
 });
 
 describe('hosting and joining', () => {
-  let lobby: Awaited<ReturnType<typeof startRecordedLobby>>;
-  let project: Awaited<ReturnType<typeof makeProject>>;
-  before(async () => {
-    lobby = await startRecordedLobby();
-    project = await makeProject();
-  });
-  after(async () => {
-    await lobby.close();
-    await project.cleanup();
-  });
+  const stage = useStage();
 
   test('an unknown session exits 5', async () => {
     const result = await runCli([
       'join',
-      `${lobby.proxy.url}/j/${'A'.repeat(22)}#${'B'.repeat(43)}`,
+      `${stage.lobby.proxy.url}/j/${'A'.repeat(22)}#${'B'.repeat(43)}`,
     ]);
     assert.equal(result.code, 5);
     assert.match(result.stderr, /Unknown session/);
@@ -94,17 +87,8 @@ describe('hosting and joining', () => {
 
   test('the mirror gets exactly the shared files, byte for byte, and follows host changes', async () => {
     const mirror = await tempDir();
-    const host = new CliProcess([
-      'host',
-      project.dir,
-      '--lobby',
-      lobby.proxy.url,
-      '--listen',
-      '127.0.0.1',
-      '--json',
-    ]);
+    const { host, link } = await startHostCli(stage);
     try {
-      const { link } = (await host.waitFor('link')) as unknown as { link: string };
       const guest = new CliProcess([
         'join',
         link,
@@ -129,7 +113,7 @@ describe('hosting and joining', () => {
       ]);
       assert.deepEqual(
         await readFile(join(mirror.dir, 'blob.bin')),
-        await readFile(join(project.dir, 'blob.bin')),
+        await readFile(join(stage.project.dir, 'blob.bin')),
       );
       assert.equal(
         await readFile(join(mirror.dir, 'src', 'nested', 'util.py'), 'utf8'),
@@ -141,9 +125,9 @@ describe('hosting and joining', () => {
         ),
       );
 
-      await writeFile(join(project.dir, 'added.txt'), 'new file');
-      await writeFile(join(project.dir, 'README.md'), '# changed\n');
-      await rm(join(project.dir, 'src', 'nested', 'util.py'));
+      await writeFile(join(stage.project.dir, 'added.txt'), 'new file');
+      await writeFile(join(stage.project.dir, 'README.md'), '# changed\n');
+      await rm(join(stage.project.dir, 'src', 'nested', 'util.py'));
       await eventually(
         async () =>
           (await readFile(join(mirror.dir, 'added.txt'), 'utf8').catch(() => '')) === 'new file',
@@ -156,7 +140,7 @@ describe('hosting and joining', () => {
           !(await stat(join(mirror.dir, 'src', 'nested', 'util.py')).catch(() => undefined)),
       );
       // An ignored file appearing on the host stays on the host.
-      await writeFile(join(project.dir, 'trace.log'), 'ignored');
+      await writeFile(join(stage.project.dir, 'trace.log'), 'ignored');
       await new Promise((r) => setTimeout(r, 800));
       assert.equal(await stat(join(mirror.dir, 'trace.log')).catch(() => undefined), undefined);
       host.send('end');
@@ -165,25 +149,16 @@ describe('hosting and joining', () => {
     } finally {
       await host.stop();
       await mirror.cleanup();
-      await rm(join(project.dir, 'added.txt'), { force: true });
-      await rm(join(project.dir, 'trace.log'), { force: true });
-      await writeFile(join(project.dir, 'README.md'), '# demo\n');
-      await writeFile(join(project.dir, 'src', 'nested', 'util.py'), 'print("hi")\r\n');
+      await rm(join(stage.project.dir, 'added.txt'), { force: true });
+      await rm(join(stage.project.dir, 'trace.log'), { force: true });
+      await writeFile(join(stage.project.dir, 'README.md'), '# demo\n');
+      await writeFile(join(stage.project.dir, 'src', 'nested', 'util.py'), 'print("hi")\r\n');
     }
   });
 
   test('a guest that left and comes back is asked about again with a new certificate', async () => {
-    const host = new CliProcess([
-      'host',
-      project.dir,
-      '--lobby',
-      lobby.proxy.url,
-      '--listen',
-      '127.0.0.1',
-      '--json',
-    ]);
+    const { host, link } = await startHostCli(stage);
     try {
-      const { link } = (await host.waitFor('link')) as unknown as { link: string };
       for (const round of [1, 2]) {
         const guest = new CliProcess(['join', link, '--json', '--name', `round${round}`]);
         const request = await host.waitFor(

@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after } from 'node:test';
+import { after, before } from 'node:test';
 import { createLobbyServer, type LobbyServer } from '../../src/lobby/index.js';
 
 /** The built CLI entry point. */
@@ -249,4 +249,43 @@ export async function eventually(
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A recorded lobby and a sample project, shared by the tests of one `describe` block. */
+export interface Stage {
+  lobby: Awaited<ReturnType<typeof startRecordedLobby>>;
+  project: Awaited<ReturnType<typeof makeProject>>;
+}
+
+/** Sets up a {@link Stage} before the enclosing block's tests and tears it down after. */
+export function useStage(): Stage {
+  const stage = {} as Stage;
+  before(async () => {
+    stage.lobby = await startRecordedLobby();
+    stage.project = await makeProject();
+  });
+  after(async () => {
+    await stage.lobby.close();
+    await stage.project.cleanup();
+  });
+  return stage;
+}
+
+/** Starts `tandem host --json` on the stage's project, on loopback, and waits for its link. */
+export async function startHostCli(
+  stage: Stage,
+  ...extra: string[]
+): Promise<{ host: CliProcess; link: string }> {
+  const host = new CliProcess([
+    'host',
+    stage.project.dir,
+    '--lobby',
+    stage.lobby.proxy.url,
+    '--listen',
+    '127.0.0.1',
+    '--json',
+    ...extra,
+  ]);
+  const { link } = (await host.waitFor('link')) as unknown as { link: string };
+  return { host, link };
 }
