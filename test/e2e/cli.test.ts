@@ -9,7 +9,6 @@ import {
   runCli,
   SECRET_CONTENT,
   SECRET_NAME,
-  startRecordedLobby,
   tempDir,
   eventually,
   startHostCli,
