@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createLogger } from '../log.js';
 import { startHost, type HostAgent } from '../host/agent.js';
-import { primaryAddress } from '../host/addresses.js';
+import { isWildcard, primaryAddress } from '../host/addresses.js';
 import type { HostEvent } from '../host/events.js';
 import { createLobbyServer, DEFAULT_LOBBY_PORT, type LobbyServer } from '../lobby/index.js';
 import { ROLES, type Role } from '../protocol/messages.js';
@@ -100,10 +100,6 @@ async function startEmbeddedLobby(options: HostCommandOptions): Promise<LobbySer
     if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
     return start(0);
   }
-}
-
-function isWildcard(address: string): boolean {
-  return address === '0.0.0.0' || address === '::';
 }
 
 function defaultName(): string {

@@ -35,7 +35,10 @@ export class AdmissionBook {
     return new Promise((resolve) => this.#pending.set(id, resolve));
   }
 
-  /** Settles a waiting request. Returns false when `id` is not waiting (already decided or gone). */
+  /**
+   * Settles a waiting request. Returns false when `id` is not waiting (already decided or
+   * gone).
+   */
   decide(id: string, decision: AdmissionDecision): boolean {
     const settle = this.#pending.get(id);
     if (!settle) return false;

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CliProcess, makeProject, startRecordedLobby, tempDir, eventually } from './harness.js';
+import {
+  CliProcess,
+  makeProject,
+  startRecordedLobby,
+  tempDir,
+  eventually,
+  startHostCli,
+} from './harness.js';
 
 const read = (path: string): Promise<string> => readFile(path, 'utf8').catch(() => '');
 
@@ -11,16 +18,11 @@ test('an edit in one guest mirror reaches the host disk and the other guest; a r
   const lobby = await startRecordedLobby();
   const project = await makeProject();
   const mirrors = [await tempDir(), await tempDir(), await tempDir()];
-  const host = new CliProcess([
-    'host',
-    project.dir,
-    '--lobby',
-    lobby.proxy.url,
-    '--relay-only',
-    '--json',
-  ]);
+  let host: CliProcess | undefined;
   try {
-    const { link } = (await host.waitFor('link')) as unknown as { link: string };
+    const started = await startHostCli({ lobby, project }, '--relay-only');
+    host = started.host;
+    const { link } = started;
     const roles = ['edit', 'edit', 'read-only'];
     const guests = [];
     for (const [i, role] of roles.entries()) {
@@ -59,7 +61,7 @@ test('an edit in one guest mirror reaches the host disk and the other guest; a r
     await eventually(async () => (await read(join(mirrors[2]!.dir, 'README.md'))) === '# demo\n');
     assert.equal(await read(join(project.dir, 'README.md')), '# demo\n');
   } finally {
-    await host.stop();
+    await host?.stop();
     await lobby.close();
     await project.cleanup();
     for (const m of mirrors) await m.cleanup();

@@ -3,22 +3,24 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CliProcess, makeProject, startRecordedLobby, tempDir, eventually } from './harness.js';
+import {
+  CliProcess,
+  makeProject,
+  startRecordedLobby,
+  tempDir,
+  eventually,
+  startHostCli,
+} from './harness.js';
 
 test('after the relay drops, the guest reconnects, is readmitted without asking, and catches up', async () => {
   const lobby = await startRecordedLobby();
   const project = await makeProject();
   const mirror = await tempDir();
-  const host = new CliProcess([
-    'host',
-    project.dir,
-    '--lobby',
-    lobby.proxy.url,
-    '--relay-only',
-    '--json',
-  ]);
+  let host: CliProcess | undefined;
   try {
-    const { link } = (await host.waitFor('link')) as unknown as { link: string };
+    const started = await startHostCli({ lobby, project }, '--relay-only');
+    host = started.host;
+    const { link } = started;
     const guest = new CliProcess(['join', link, '--json', '--relay-only', '--mirror', mirror.dir]);
     const request = await host.waitFor('join-request');
     host.send(`approve ${String(request.id)} edit`);
@@ -44,7 +46,7 @@ test('after the relay drops, the guest reconnects, is readmitted without asking,
       ['edit', 'edit'],
     );
   } finally {
-    await host.stop();
+    await host?.stop();
     await lobby.close();
     await project.cleanup();
     await mirror.cleanup();
