@@ -7,11 +7,14 @@ import { isWildcard, primaryAddress } from '../host/addresses.js';
 import type { HostEvent } from '../host/events.js';
 import { createLobbyServer, DEFAULT_LOBBY_PORT, type LobbyServer } from '../lobby/index.js';
 import { ROLES, type Role } from '../protocol/messages.js';
+import { HostBackend } from '../ui/host-backend.js';
+import type { UiServer } from '../ui/server.js';
 import { reportFailure } from './failure.js';
+import { serveUi, UI_LINGER_MS, type UiFlags } from './ui.js';
 import { EXIT, type Output } from './output.js';
 
 /** Options of `tandem host`, as parsed by the CLI. */
-export interface HostCommandOptions {
+export interface HostCommandOptions extends UiFlags {
   lobby?: string;
   name?: string;
   relayOnly?: boolean;
@@ -32,6 +35,8 @@ export async function runHost(
   const logger = createLogger({ name: 'host', level: process.env.TANDEM_LOG_LEVEL ?? 'warn' });
   let lobby: LobbyServer | undefined;
   let agent: HostAgent | undefined;
+  let ui: UiServer | undefined;
+  let backend: HostBackend | undefined;
   // Installed before anything starts, so Ctrl-C during start-up still ends cleanly.
   let stopRequested = false;
   const stop = (): void => {
@@ -50,10 +55,11 @@ export async function runHost(
       );
     }
     const requests = new Map<string, HostEvent & { event: 'join-request' }>();
+    const name = options.name ?? defaultName();
     agent = await startHost({
       dir,
       lobbyUrl,
-      name: options.name ?? defaultName(),
+      name,
       relayOnly: options.relayOnly,
       listenHost: options.listen,
       approve: options.approve,
@@ -63,8 +69,11 @@ export async function runHost(
         if (event.event === 'join-request') requests.set(event.id, event);
         else if ('id' in event) requests.delete(event.id);
         output.event(event, describe(event, options));
+        backend?.onEvent(event);
       },
     });
+    backend = new HostBackend(agent, { name });
+    ui = await serveUi(backend, options, { output, logger });
     output.say(`Sharing ${resolve(dir)}. Press Ctrl-C to end the session.`);
     if (stopRequested) void agent.end();
     const input = readCommands(agent, requests, options, output);
@@ -77,6 +86,8 @@ export async function runHost(
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    if (ui?.pages()) await new Promise((resolve) => setTimeout(resolve, UI_LINGER_MS));
+    await ui?.close();
     await lobby?.close();
   }
 }
@@ -136,6 +147,10 @@ function describe(event: HostEvent, options: HostCommandOptions): string | undef
       return `${event.name} left.`;
     case 'ended':
       return `Session ended: ${event.reason}`;
+    case 'summon':
+      return 'You asked everyone to follow you.';
+    case 'presence':
+      return undefined;
   }
 }
 
@@ -194,13 +209,16 @@ function readCommands(
         if (!host.remove(args[0] ?? ''))
           complain(output, `no guest with id "${args[0] ?? ''}" is in the session`);
         return;
+      case 'summon':
+        host.summon();
+        return;
       case 'end':
         void host.end();
         return;
       default:
         complain(
           output,
-          `unknown command "${command}"; use approve ID [ROLE], deny ID, role ID ROLE, kick ID or end`,
+          `unknown command "${command}"; use approve ID [ROLE], deny ID, role ID ROLE, kick ID, summon or end`,
         );
     }
   });

@@ -3,11 +3,14 @@ import { resolve } from 'node:path';
 import { createLogger } from '../log.js';
 import { joinSession, type GuestAgent } from '../guest/agent.js';
 import type { GuestEvent } from '../guest/events.js';
+import { GuestBackend } from '../ui/guest-backend.js';
+import type { UiServer } from '../ui/server.js';
 import { reportFailure } from './failure.js';
+import { serveUi, UI_LINGER_MS, type UiFlags } from './ui.js';
 import { EXIT, type Output } from './output.js';
 
 /** Options of `tandem join`, as parsed by the CLI. */
-export interface JoinCommandOptions {
+export interface JoinCommandOptions extends UiFlags {
   name?: string;
   relayOnly?: boolean;
   mirror?: string;
@@ -22,6 +25,9 @@ export async function runJoin(
 ): Promise<number> {
   const logger = createLogger({ name: 'guest', level: process.env.TANDEM_LOG_LEVEL ?? 'warn' });
   let guest: GuestAgent | undefined;
+  let ui: UiServer | undefined;
+  const name = options.name ?? defaultName();
+  const backend = new GuestBackend({ name });
   const leave = (): void => {
     // Before a connection exists there is nothing to leave cleanly: stop at once.
     if (!guest) process.exit(130);
@@ -30,20 +36,30 @@ export async function runJoin(
   process.once('SIGINT', leave);
   process.once('SIGTERM', leave);
   try {
+    // The page comes first, so that it can show the PIN while the host decides.
+    ui = await serveUi(backend, options, { output, logger });
     output.say('Connecting…');
     guest = await joinSession({
       link,
-      name: options.name ?? defaultName(),
+      name,
       relayOnly: options.relayOnly,
       mirrorDir: options.mirror && resolve(options.mirror),
       logger,
-      onEvent: (event) => output.event(event, describe(event)),
+      onEvent: (event) => {
+        output.event(event, describe(event));
+        backend.onEvent(event);
+      },
     });
-    await guest.done;
+    backend.attach(guest);
+    backend.finish(await guest.done);
     return EXIT.ok;
   } catch (error) {
+    backend.finish(error instanceof Error ? error.message : String(error));
     return reportFailure(error, output);
   } finally {
+    // A moment for the page to show why the session is over before its server goes.
+    if (ui?.pages()) await new Promise((resolve) => setTimeout(resolve, UI_LINGER_MS));
+    await ui?.close();
     process.off('SIGINT', leave);
     process.off('SIGTERM', leave);
   }
@@ -84,6 +100,8 @@ function describe(event: GuestEvent): string | undefined {
       return `tandem: the host refused a change${event.path ? ` to ${event.path}` : ''}: ${event.message}`;
     case 'presence':
       return undefined;
+    case 'summoned':
+      return `${event.name} asks everyone to follow them.`;
     case 'reconnecting':
       return `Connection lost; reconnecting (attempt ${event.attempt})…`;
     case 'synced':

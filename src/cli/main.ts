@@ -69,13 +69,19 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--listen <addr>', 'address for the direct listener and the embedded lobby', '0.0.0.0')
     .option('--port <n>', 'port of the embedded lobby, default 8787 (0: any free port)', port)
     .option('--public-url <url>', 'address guests use to reach the embedded lobby', url)
+    .option('--no-open', "print the editor's address instead of opening a browser")
+    .option('--ui-port <n>', 'port of the editor page on 127.0.0.1 (default: any free port)', port)
+    .option('--no-ui', 'serve no editor page (terminal only)')
     .addHelpText(
       'after',
       `
 Approving: on the terminal, answer r (read-only), e (edit), f (full) or d (deny) once the
 guest has read you the same PIN. While the session runs, type "role ID ROLE" to change a
-guest's role, "kick ID" to remove a guest and "end" to end the session. With --json the same
-lines drive it, plus "approve ID [ROLE]" and "deny ID".
+guest's role, "kick ID" to remove a guest, "summon" to have everyone follow you and "end" to
+end the session. With --json the same lines drive it, plus "approve ID [ROLE]" and "deny ID".
+
+The editor: Tandem serves a browser editor on 127.0.0.1 and opens it (with --json, or
+--no-open, it prints the address instead; the address carries a per-run token).
 ${EXIT_CODES_HELP}`,
     )
     .action(async (dir: string, options: HostCommandOptions) => {
@@ -92,10 +98,19 @@ ${EXIT_CODES_HELP}`,
     .option('--relay-only', 'connect only through the relay')
     .option(
       '--mirror <dir>',
-      'keep this local folder equal to the shared folder (read-only mirror)',
+      'keep this local folder equal to the shared folder (two-way with the edit role)',
     )
     .option('--json', 'print one JSON event per line on stdout')
-    .addHelpText('after', EXIT_CODES_HELP)
+    .option('--no-open', "print the editor's address instead of opening a browser")
+    .option('--ui-port <n>', 'port of the editor page on 127.0.0.1 (default: any free port)', port)
+    .option('--no-ui', 'serve no editor page (terminal only)')
+    .addHelpText(
+      'after',
+      `
+The editor: Tandem serves a browser editor on 127.0.0.1 and opens it (with --json, or
+--no-open, it prints the address instead; the address carries a per-run token).
+${EXIT_CODES_HELP}`,
+    )
     .action(async (link: string, options: JoinCommandOptions) => {
       const { runJoin } = await import('./join-command.js');
       setExitCode(await runJoin(link, options, createOutput(Boolean(options.json))));

@@ -26,6 +26,7 @@ import { MirrorSync } from './mirror-sync.js';
 import { GuestCollaboration } from './collaboration.js';
 import { MirrorWriteback } from './mirror-writeback.js';
 import { ReconnectSchedule, RECONNECT_GIVE_UP_MS } from './reconnect.js';
+import { RemoteTree } from './remote-tree.js';
 
 /** How long the guest waits for the host's `hello` after the TLS handshake. */
 export const HOST_HELLO_TIMEOUT_MS = 10_000;
@@ -53,6 +54,8 @@ export interface GuestAgent {
   readonly role: Role | undefined;
   /** Documents, presence and file operations; survives reconnects. */
   readonly collaboration: GuestCollaboration;
+  /** The shared tree's listing as the host announced it (for an editor UI). */
+  readonly tree: RemoteTree;
   /** Leaves the session. */
   leave(): void;
 }
@@ -81,6 +84,7 @@ class Guest implements GuestAgent {
   readonly done: Promise<string>;
   role: Role | undefined;
   readonly collaboration: GuestCollaboration;
+  readonly tree = new RemoteTree();
   readonly #options: JoinOptions;
   readonly #link: JoinLink;
   readonly #identity: Identity;
@@ -158,6 +162,7 @@ class Guest implements GuestAgent {
     this.#channel = channel;
     const sync = this.#sync;
     sync?.restart();
+    this.tree.restart();
     let phase: 'hello' | 'waiting' | 'admitted' = 'hello';
     let outcome: Outcome;
     const helloTimer = setTimeout(() => channel.fail('handshake_timeout'), HOST_HELLO_TIMEOUT_MS);
@@ -189,7 +194,8 @@ class Guest implements GuestAgent {
           this.collaboration.role = message.role;
           this.collaboration.attach(channel);
           this.#emit({ event: 'approved', role: message.role });
-          if (sync) await channel.send({ t: 'sync' });
+          // Without a mirror only the listing comes, for an editor to show the tree.
+          await channel.send({ t: 'sync', contents: sync !== undefined });
           return;
         case 'role':
           if (phase !== 'admitted') break;
@@ -220,7 +226,9 @@ class Guest implements GuestAgent {
           channel.close();
           return;
         default: {
-          if (phase !== 'admitted' || !sync) break;
+          if (phase !== 'admitted') break;
+          this.tree.apply(message);
+          if (!sync) return;
           const update = await sync.apply(message, body);
           if (update?.type === 'skipped') {
             this.#log.warn({ reason: update.reason }, 'skipped a file the mirror cannot write');

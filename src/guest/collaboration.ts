@@ -5,6 +5,14 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import type { MessageChannel } from '../protocol/channel.js';
 import type { FileOp, GuestMessage, HostMessage, Role } from '../protocol/messages.js';
+import {
+  colorFor,
+  findHostState,
+  readParticipants,
+  type Participant,
+} from '../protocol/presence-state.js';
+
+export type { Participant } from '../protocol/presence-state.js';
 
 /** Origin of changes that came from the host, so they are not echoed back. */
 export const HOST_ORIGIN: unique symbol = Symbol('tandem.host');
@@ -29,27 +37,18 @@ export interface GuestDocument {
   gone: string | undefined;
 }
 
-/** One participant as presence shows it. */
-export interface Participant {
-  clientId: number;
-  name: string;
-  color: string | undefined;
-  /** The file it is looking at, if any. */
-  file: string | null;
-  /** Its cursor and selection in that file, as its editor published them. */
-  cursor: unknown;
-  /** Whether this entry is our own. */
-  self: boolean;
-}
-
 /** What the guest's co-editing side reports. */
 export type CollaborationEvent =
   | { event: 'doc-gone'; path: string; reason: string }
   | { event: 'refused'; path?: string; message: string }
-  | { event: 'presence'; participants: Participant[] };
+  | { event: 'presence'; participants: Participant[] }
+  /** The host asks everyone to follow it. */
+  | { event: 'summoned'; clientId: number; name: string };
 
 interface OpenDocument extends GuestDocument {
   markSynced(): void;
+  /** How many {@link GuestCollaboration.open} calls hold it (the mirror, each UI page). */
+  refs: number;
 }
 
 /**
@@ -67,19 +66,24 @@ export class GuestCollaboration {
   #channel: Channel | undefined;
   #role: Role = 'read-only';
   #nextRef = 1;
+  /** The host's summon counter last seen; undefined until the host's state first arrives. */
+  #summon: number | undefined;
 
   constructor(options: { name: string; onEvent?: (event: CollaborationEvent) => void }) {
     this.#onEvent = options.onEvent ?? (() => undefined);
     this.awareness = new Awareness(new Y.Doc());
     this.awareness.setLocalState({
-      user: { name: options.name, color: colorFor(options.name) },
+      user: { name: options.name, ...colorFor(options.name) },
       file: null,
+      cursor: null,
+      following: null,
     });
     this.awareness.on(
       'update',
       ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
         if (origin === HOST_ORIGIN) {
           this.#onEvent({ event: 'presence', participants: this.participants() });
+          this.#checkSummon();
           for (const follower of this.#followers) follower();
           return;
         }
@@ -91,23 +95,16 @@ export class GuestCollaboration {
 
   /** Everyone in the session now, ourselves included. */
   participants(): Participant[] {
-    const list: Participant[] = [];
-    for (const [clientId, raw] of this.awareness.getStates()) {
-      const state = raw as {
-        user?: { name?: unknown; color?: unknown };
-        file?: unknown;
-        cursor?: unknown;
-      };
-      list.push({
-        clientId,
-        name: typeof state.user?.name === 'string' ? state.user.name : '?',
-        color: typeof state.user?.color === 'string' ? state.user.color : undefined,
-        file: typeof state.file === 'string' ? state.file : null,
-        cursor: state.cursor ?? null,
-        self: clientId === this.awareness.clientID,
-      });
+    return readParticipants(this.awareness.getStates(), this.awareness.clientID);
+  }
+
+  /** Publishes what we look at: a shared path (or null) and the cursor in it. */
+  setPresence(file: string | null, cursor: unknown): void {
+    const state = this.awareness.getLocalState();
+    if (state && state.file === file && JSON.stringify(state.cursor) === JSON.stringify(cursor)) {
+      return;
     }
-    return list;
+    this.awareness.setLocalState({ ...state, file, cursor });
   }
 
   /**
@@ -160,7 +157,10 @@ export class GuestCollaboration {
   /** Opens a shared text file as a document. */
   open(path: string): GuestDocument {
     const existing = this.#documents.get(path);
-    if (existing) return existing;
+    if (existing) {
+      existing.refs += 1;
+      return existing;
+    }
     const doc = new Y.Doc();
     let markSynced!: () => void;
     const synced = new Promise<void>((resolve) => (markSynced = resolve));
@@ -171,6 +171,7 @@ export class GuestCollaboration {
       synced,
       gone: undefined,
       markSynced,
+      refs: 1,
     };
     this.#documents.set(path, entry);
     doc.on('update', (update: Uint8Array, origin: unknown) => {
@@ -183,10 +184,12 @@ export class GuestCollaboration {
     return entry;
   }
 
-  /** Stops following a document. */
+  /** Gives back one {@link open}; the last one stops following the document. */
   close(path: string): void {
     const entry = this.#documents.get(path);
     if (!entry) return;
+    entry.refs -= 1;
+    if (entry.refs > 0) return;
     this.#documents.delete(path);
     this.#send({ t: 'close', path });
     entry.doc.destroy();
@@ -280,16 +283,20 @@ export class GuestCollaboration {
     this.awareness.destroy();
   }
 
+  /** Reports a summon when the host raises its counter (not the value found on joining). */
+  #checkSummon(): void {
+    const host = findHostState(this.awareness.getStates());
+    if (!host) return;
+    const seen = this.#summon;
+    this.#summon = host.summon;
+    if (seen !== undefined && host.summon > seen) {
+      this.#onEvent({ event: 'summoned', clientId: host.clientId, name: host.name });
+    }
+  }
+
   #send(message: GuestMessage, body?: Uint8Array): void {
     const channel = this.#channel;
     if (!channel || channel.closed) return;
     channel.send(message, body).catch(() => undefined);
   }
-}
-
-/** A stable colour per name, so a participant keeps its colour across reconnects. */
-export function colorFor(name: string): string {
-  let hash = 0;
-  for (const char of name) hash = (hash * 31 + char.codePointAt(0)!) | 0;
-  return `hsl(${Math.abs(hash) % 360} 70% 45%)`;
 }

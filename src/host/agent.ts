@@ -30,6 +30,7 @@ import type { ConnectionPath, HostEvent } from './events.js';
 import { GuestConnection, HELLO_TIMEOUT_MS } from './guest-connection.js';
 import { publishChange, publishSnapshot, type SharedFolder } from './publisher.js';
 import { Collaboration } from './collaboration.js';
+import { HostLocal } from './local.js';
 
 /** Shape of the ids the host gives guests (`g1`, `g2`, …), which names may not take. */
 const GUEST_ID = /^g\d+$/i;
@@ -82,6 +83,29 @@ export interface HostAgent {
   end(reason?: string): Promise<void>;
   /** Settles when the session has ended, by {@link end} or otherwise. */
   readonly ended: Promise<string>;
+  /** The host's own documents, presence and file operations, for its editor UI. */
+  readonly local: HostLocal;
+  /** Guests in the session now, and those waiting for approval. */
+  guests(): { admitted: AdmittedGuest[]; waiting: WaitingGuest[] };
+  /** Asks everyone to follow the host. */
+  summon(): void;
+}
+
+/** A guest in the session, as {@link HostAgent.guests} lists it. */
+export interface AdmittedGuest {
+  id: string;
+  name: string;
+  role: Role;
+  via: ConnectionPath;
+}
+
+/** A guest waiting for the host's approval. */
+export interface WaitingGuest {
+  id: string;
+  name: string;
+  pin: string;
+  fingerprint: string;
+  via: ConnectionPath;
 }
 
 /**
@@ -118,6 +142,7 @@ class Host implements HostAgent {
   #relay: RelayControl | undefined;
   #watcher: WorkspaceWatcher | undefined;
   readonly #collab: Collaboration;
+  readonly local: HostLocal;
   #nextGuest = 1;
   #ending: Promise<void> | undefined;
   #resolveEnded!: (reason: string) => void;
@@ -141,6 +166,10 @@ class Host implements HostAgent {
       guests: () => this.#guests.values(),
       autosaveDebounceMs: options.autosaveDebounceMs,
     });
+    this.local = new HostLocal(this.#collab, folder);
+    this.#collab.presence.awareness.on('change', () =>
+      this.#emit({ event: 'presence', participants: this.#collab.presence.participants() }),
+    );
     this.ended = new Promise((resolve) => (this.#resolveEnded = resolve));
   }
 
@@ -180,6 +209,26 @@ class Host implements HostAgent {
     this.#emit({ event: 'link', link: this.link, sessionId: this.sessionId });
   }
 
+  guests(): { admitted: AdmittedGuest[]; waiting: WaitingGuest[] } {
+    const admitted: AdmittedGuest[] = [];
+    const waiting: WaitingGuest[] = [];
+    for (const guest of this.#guests.values()) {
+      if (guest.state === 'admitted' && guest.role) {
+        admitted.push({ id: guest.id, name: guest.name, role: guest.role, via: guest.via });
+      } else if (guest.state === 'pending') {
+        const { id, name, pin, fingerprint, via } = guest;
+        waiting.push({ id, name, pin, fingerprint, via });
+      }
+    }
+    return { admitted, waiting };
+  }
+
+  summon(): void {
+    this.#collab.presence.summon();
+    this.#log.info('host summoned everyone to follow');
+    this.#emit({ event: 'summon' });
+  }
+
   approve(id: string, role: Role = this.#options.role ?? 'read-only'): boolean {
     return this.#admission.decide(id, { admit: true, role });
   }
@@ -194,6 +243,7 @@ class Host implements HostAgent {
     guest.role = role;
     this.#admission.remember(guest.fingerprint, role);
     guest.enqueue(() => guest.channel.send({ t: 'role', role }));
+    this.#collab.refreshRoles();
     guest.log.info({ role }, 'role changed');
     this.#emit({ event: 'role', id, name: guest.name, role });
     return true;
@@ -414,6 +464,7 @@ class Host implements HostAgent {
     this.#admission.remember(guest.fingerprint, role);
     await guest.channel.send({ t: 'admitted', role });
     this.#collab.welcome(guest);
+    this.#collab.refreshRoles();
     guest.log.info({ role, readmitted: returningRole !== undefined }, 'guest admitted');
     this.#emit({
       event: 'joined',
@@ -435,10 +486,10 @@ class Host implements HostAgent {
     // A guest that leaves while waiting withdraws its request.
     this.#admission.decide(guest.id, { admit: false });
     if (error) guest.log.info({ reason: error.message }, 'guest connection closed');
-    if (guest.state === 'admitted' || guest.state === 'pending') {
-      this.#emit({ event: 'left', id: guest.id, name: guest.name });
-    }
+    const wasIn = guest.state === 'admitted' || guest.state === 'pending';
     guest.state = 'closed';
+    this.#collab.refreshRoles();
+    if (wasIn) this.#emit({ event: 'left', id: guest.id, name: guest.name });
   }
 
   /** The current state of a shared path as a change, or undefined when it is not shared. */
@@ -461,6 +512,7 @@ class Host implements HostAgent {
   }
 
   #onDiskChange(change: WorkspaceChange): void {
+    this.local.notifyChanged(change.path);
     if (change.kind === 'file' && this.#collab.store.get(change.path)) {
       // An open document folds the new text in as an edit; guests get it as a Yjs update.
       void this.#collab.store

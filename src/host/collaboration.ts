@@ -43,7 +43,9 @@ export interface CollaborationOptions {
 export class Collaboration {
   readonly store: DocumentStore;
   readonly presence: Presence;
-  readonly #files: HostFileOps;
+  /** File operations on the shared folder, for guests (after a role check) and the host. */
+  readonly files: HostFileOps;
+  readonly #goneListeners = new Set<(path: string, reason: string) => void>();
   readonly #options: CollaborationOptions;
   /** Which guests hold each document open. */
   readonly #readers = new Map<string, Set<GuestConnection>>();
@@ -56,7 +58,7 @@ export class Collaboration {
       autosaveDebounceMs: options.autosaveDebounceMs,
       onDocumentGone: (path, reason) => this.#onDocumentGone(path, reason),
     });
-    this.#files = new HostFileOps({ root: options.root, rules: options.rules });
+    this.files = new HostFileOps({ root: options.root, rules: options.rules });
     this.presence = new Presence(options.hostName);
     this.presence.onUpdate((update, origin) => {
       for (const guest of options.guests()) {
@@ -90,10 +92,24 @@ export class Collaboration {
       case 'awareness':
         if (!this.#allowed(guest, 'presence')) return;
         this.presence.apply(body, guest);
+        // A new client id of this guest needs its role published.
+        this.refreshRoles();
         return;
       case 'fs':
         return this.#fileOp(guest, message, body);
     }
+  }
+
+  /** Publishes every admitted guest's role in the host's presence. */
+  refreshRoles(): void {
+    const admitted = [...this.#options.guests()].filter((guest) => guest.state === 'admitted');
+    this.presence.publishRoles(admitted);
+  }
+
+  /** Calls `listener` when an open document's file is deleted or stops being text. */
+  onDocumentGone(listener: (path: string, reason: string) => void): () => void {
+    this.#goneListeners.add(listener);
+    return () => this.#goneListeners.delete(listener);
   }
 
   /** Forgets everything of a guest that left: its documents and its presence. */
@@ -204,20 +220,20 @@ export class Collaboration {
     try {
       switch (message.op) {
         case 'create':
-          await this.#files.createFile(message.path, body);
+          await this.files.createFile(message.path, body);
           break;
         case 'mkdir':
-          await this.#files.createDirectory(message.path);
+          await this.files.createDirectory(message.path);
           break;
         case 'write':
-          await this.#files.writeFile(message.path, body);
+          await this.files.writeFile(message.path, body);
           break;
         case 'rename':
           if (!message.to) return result(false, 'rename needs a target path');
-          await this.#files.rename(message.path, message.to);
+          await this.files.rename(message.path, message.to);
           break;
         case 'delete':
-          await this.#files.delete(message.path);
+          await this.files.delete(message.path);
           break;
       }
     } catch (error) {
@@ -241,6 +257,7 @@ export class Collaboration {
   }
 
   #onDocumentGone(path: string, reason: string): void {
+    for (const listener of this.#goneListeners) listener(path, reason);
     for (const guest of this.#readers.get(path) ?? []) {
       guest.enqueue(() => guest.channel.send({ t: 'doc-gone', path, reason }));
     }

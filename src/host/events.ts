@@ -1,4 +1,5 @@
 import type { Role } from '../protocol/messages.js';
+import type { Participant } from '../protocol/presence-state.js';
 
 /** How a guest's connection reached the host. */
 export type ConnectionPath = 'direct' | 'relay';
@@ -30,4 +31,8 @@ export type HostEvent =
   | { event: 'role'; id: string; name: string; role: Role }
   | { event: 'removed'; id: string; name: string }
   | { event: 'left'; id: string; name: string }
-  | { event: 'ended'; reason: string };
+  | { event: 'ended'; reason: string }
+  /** Everyone present, after any change of presence (who is here, files, cursors). */
+  | { event: 'presence'; participants: Participant[] }
+  /** The host asked everyone to follow it. */
+  | { event: 'summon' };

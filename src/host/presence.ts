@@ -7,6 +7,12 @@ import {
 } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { ProtocolError } from '../protocol/errors.js';
+import type { Role } from '../protocol/messages.js';
+import {
+  HOST_ONLY_FIELDS,
+  readParticipants,
+  type Participant,
+} from '../protocol/presence-state.js';
 
 /** Awareness client ids one guest may use; each agent or browser tab has one. */
 export const MAX_CLIENT_IDS_PER_GUEST = 8;
@@ -34,9 +40,53 @@ export class Presence {
   constructor(hostName: string) {
     this.awareness = new Awareness(new Y.Doc());
     this.awareness.setLocalState({
-      user: { name: hostName, role: 'host', color: '#d97706' },
+      user: { name: hostName, role: 'host', color: '#d97706', colorLight: '#d9770640' },
       file: null,
+      cursor: null,
+      following: null,
+      roles: {},
+      summon: 0,
     });
+  }
+
+  /** Everyone present, the host first among equals. */
+  participants(): Participant[] {
+    return readParticipants(this.awareness.getStates(), this.awareness.clientID);
+  }
+
+  /** Publishes what the host looks at: a shared path (or null) and its cursor there. */
+  setLocal(file: string | null, cursor: unknown): void {
+    const state = this.awareness.getLocalState();
+    if (state && state.file === file && JSON.stringify(state.cursor) === JSON.stringify(cursor)) {
+      return;
+    }
+    this.awareness.setLocalState({ ...state, file, cursor });
+  }
+
+  /** Publishes whom the host follows (a client id), or null. */
+  follow(clientId: number | null): void {
+    this.awareness.setLocalStateField('following', clientId);
+  }
+
+  /** Asks everyone to follow the host: guests see the counter go up. */
+  summon(): void {
+    const current = this.awareness.getLocalState()?.summon;
+    this.awareness.setLocalStateField('summon', (typeof current === 'number' ? current : 0) + 1);
+  }
+
+  /**
+   * Publishes each guest's role by its client ids, so every participant sees roles that only
+   * the host could have set. Unchanged roles publish nothing.
+   */
+  publishRoles(guests: Iterable<{ role: Role | undefined; clientIds: Set<number> }>): void {
+    const roles: Record<string, Role> = {};
+    for (const guest of guests) {
+      if (!guest.role) continue;
+      for (const id of guest.clientIds) roles[String(id)] = guest.role;
+    }
+    const current = this.awareness.getLocalState()?.roles;
+    if (JSON.stringify(current) === JSON.stringify(roles)) return;
+    this.awareness.setLocalStateField('roles', roles);
   }
 
   /**
@@ -65,6 +115,13 @@ export class Presence {
           'presence must carry the name the host admitted',
           'unexpected_message',
         );
+      }
+      // Roles and summons mean something only when the host says them.
+      if (
+        parsed !== null &&
+        (parsed.user?.role !== undefined || HOST_ONLY_FIELDS.some((f) => f in parsed))
+      ) {
+        throw new ProtocolError('presence fields only the host may set', 'unexpected_message');
       }
     }
     applyAwarenessUpdate(this.awareness, update, sender);
@@ -114,9 +171,13 @@ function readAwarenessUpdate(update: Uint8Array): { clientId: number; state: str
   }
 }
 
-function parseState(state: string): { user?: { name?: unknown } } | null {
+function parseState(state: string): { user?: { name?: unknown; role?: unknown } } | null {
   try {
-    return JSON.parse(state) as { user?: { name?: unknown } } | null;
+    const parsed = JSON.parse(state) as unknown;
+    if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
+      throw new Error('a presence state must be an object');
+    }
+    return parsed as { user?: { name?: unknown; role?: unknown } } | null;
   } catch (error) {
     throw new ProtocolError('malformed presence state', 'malformed_message', { cause: error });
   }

@@ -32,6 +32,7 @@ export {
 export { resolveInside } from './resolve.js';
 export type { WorkspaceEntry } from './entry.js';
 export {
+  listFolder,
   MAX_SCAN_ENTRIES,
   SCAN_STAT_CONCURRENCY,
   scanWorkspace,

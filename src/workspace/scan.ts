@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describeEntry, type WorkspaceEntry } from './entry.js';
 import { WorkspaceLimitError } from './errors.js';
 import { assertShareable } from './mirror-marker.js';
-import { MAX_PATH_DEPTH, MAX_PATH_LENGTH, segmentProblem } from './path.js';
+import { MAX_PATH_DEPTH, MAX_PATH_LENGTH, normalizeRelativePath, segmentProblem } from './path.js';
+import { resolveInside } from './resolve.js';
 import type { WorkspaceRules } from './rules.js';
 
 /**
@@ -156,4 +157,27 @@ export async function* scanWorkspace(
     yield entry;
     if (child !== null) stack.push(child);
   }
+}
+
+/**
+ * Lists one shared folder's shared children (for an editor's lazy tree), at most `maxEntries`.
+ *
+ * @param root the workspace folder (the one `rules` was loaded for)
+ * @param relDir the folder, relative to the root; `''` for the root
+ * @throws {PathRejectedError} when `relDir` is not a shared folder inside the root
+ */
+export async function listFolder(
+  root: string,
+  rules: WorkspaceRules,
+  options: { path: string; maxEntries: number },
+): Promise<{ entries: WorkspaceEntry[]; truncated: boolean }> {
+  const rootReal = await realpath(root);
+  const abs = options.path === '' ? rootReal : await resolveInside(rootReal, options.path, rules);
+  const rel = options.path === '' ? '' : normalizeRelativePath(options.path);
+  const entries = await listDirectory(rootReal, { rel, abs }, rules, {});
+  if (entries === null) throw new Error(`Cannot read the folder ${options.path || '.'}.`);
+  return {
+    entries: entries.slice(0, options.maxEntries),
+    truncated: entries.length > options.maxEntries,
+  };
 }
