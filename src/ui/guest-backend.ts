@@ -169,10 +169,13 @@ export class GuestBackend implements UiBackend {
 
   setPresence(file: string | null, cursor: unknown): void {
     this.#agent?.collaboration.setPresence(file, cursor);
+    // Our own entry changed too; the agent reports only what the host relays.
+    this.#out.send({ t: 'presence', participants: this.participants() });
   }
 
   follow(clientId: number | null): void {
     this.#agent?.collaboration.awareness.setLocalStateField('following', clientId);
+    this.#out.send({ t: 'presence', participants: this.participants() });
   }
 
   fileOp(op: FileOp, path: string, options: { to?: string; content?: Uint8Array }): Promise<void> {
