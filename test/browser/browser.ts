@@ -2,6 +2,7 @@
  * Real headless Chromium (Debian's package, driven by playwright-core) for the UI tests, and
  * helpers to start real agents whose pages it opens.
  */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { after, before } from 'node:test';
@@ -32,6 +33,11 @@ export const VIEWPORT = { width: 1280, height: 800 };
 export function useBrowser(): { browser: Browser } {
   const holder = {} as { browser: Browser };
   before(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `No Chromium at ${CHROMIUM}: install Debian's (apt-get install chromium) or set TANDEM_CHROMIUM.`,
+      );
+    }
     await mkdir(ARTIFACTS, { recursive: true });
     holder.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
