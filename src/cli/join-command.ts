@@ -28,6 +28,7 @@ export async function runJoin(
   let ui: UiServer | undefined;
   const name = options.name ?? defaultName();
   const backend = new GuestBackend({ name });
+  let toldEnded = false;
   const leave = (): void => {
     // Before a connection exists there is nothing to leave cleanly: stop at once.
     if (!guest) process.exit(130);
@@ -46,12 +47,16 @@ export async function runJoin(
       mirrorDir: options.mirror && resolve(options.mirror),
       logger,
       onEvent: (event) => {
+        if (event.event === 'ended') toldEnded = true;
         output.event(event, describe(event));
         backend.onEvent(event);
       },
     });
     backend.attach(guest);
-    backend.finish(await guest.done);
+    const reason = await guest.done;
+    // Leaving (Ctrl-C, or Leave in the editor) ends the session for us too; scripts see it.
+    if (!toldEnded) output.event({ event: 'ended', reason }, reason);
+    backend.finish(reason);
     return EXIT.ok;
   } catch (error) {
     backend.finish(error instanceof Error ? error.message : String(error));

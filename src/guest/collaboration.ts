@@ -175,7 +175,8 @@ export class GuestCollaboration {
     };
     this.#documents.set(path, entry);
     doc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin === HOST_ORIGIN || this.#role === 'read-only') return;
+      // A document whose file went away keeps its edits here; the host has nowhere to put them.
+      if (origin === HOST_ORIGIN || this.#role === 'read-only' || entry.gone) return;
       const message = encoding.createEncoder();
       syncProtocol.writeUpdate(message, update);
       this.#send({ t: 'doc', path }, encoding.toUint8Array(message));
@@ -252,7 +253,11 @@ export class GuestCollaboration {
       }
       case 'doc-gone': {
         const entry = this.#documents.get(message.path);
-        if (entry) entry.gone = message.reason;
+        // The host let go of it; holders keep this copy, and opening the path again starts anew.
+        if (entry) {
+          entry.gone = message.reason;
+          this.#documents.delete(message.path);
+        }
         this.#onEvent({ event: 'doc-gone', path: message.path, reason: message.reason });
         return;
       }

@@ -138,10 +138,17 @@ export class Collaboration {
     try {
       shared = await this.store.openDocument(path);
     } catch (error) {
-      if (error instanceof NotATextFileError || error instanceof PathRejectedError) {
-        return this.#refuse(guest, error.message, path);
-      }
-      throw error;
+      // Whatever keeps a file from opening concerns this request, never the connection: a
+      // closed connection would reconnect and ask again.
+      return this.#refuse(guest, openFailure(path, error), path);
+    }
+    if (shared.path !== path || shared.gone !== undefined) {
+      await this.store.closeDocument(shared.path);
+      const why =
+        shared.path !== path
+          ? `Open ${shared.path} rather than ${path}.`
+          : `${path} was deleted or renamed on the host.`;
+      return this.#refuse(guest, why, path);
     }
     const key = shared.path;
     guest.openDocuments.add(key);
@@ -256,10 +263,26 @@ export class Collaboration {
     }
   }
 
+  /**
+   * Tells every holder that a document's file went away and lets go of it for them: each keeps
+   * its own copy of the text, and the store can then open the path afresh if it comes back.
+   */
   #onDocumentGone(path: string, reason: string): void {
     for (const listener of this.#goneListeners) listener(path, reason);
-    for (const guest of this.#readers.get(path) ?? []) {
+    const readers = this.#readers.get(path) ?? new Set<GuestConnection>();
+    const doc = this.store.get(path)?.doc;
+    const listener = this.#listeners.get(path);
+    if (doc && listener) doc.off('update', listener);
+    this.#readers.delete(path);
+    this.#listeners.delete(path);
+    for (const guest of readers) {
+      guest.openDocuments.delete(path);
       guest.enqueue(() => guest.channel.send({ t: 'doc-gone', path, reason }));
+      void this.store
+        .closeDocument(path)
+        .catch((error: unknown) =>
+          guest.log.warn({ err: error }, 'could not let go of a document that went away'),
+        );
     }
   }
 
@@ -276,4 +299,15 @@ export class Collaboration {
   #refuse(guest: GuestConnection, message: string, path?: string): void {
     guest.enqueue(() => guest.channel.send({ t: 'refused', message, ...(path ? { path } : {}) }));
   }
+}
+
+/** Why a document could not be opened, in words for the person who asked. */
+function openFailure(path: string, error: unknown): string {
+  if (error instanceof NotATextFileError || error instanceof PathRejectedError) {
+    return error.message;
+  }
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `${path} does not exist (any more) on the host.`;
+  if (error instanceof Error && error.name === 'WorkspaceLimitError') return error.message;
+  return `${path} could not be opened on the host${code ? ` (${code})` : ''}.`;
 }

@@ -79,7 +79,21 @@ export class HostLocal {
 
   /** Opens a shared text file's document; match each call with {@link closeDocument}. */
   async openDocument(path: string): Promise<{ path: string; doc: Y.Doc }> {
-    const shared = await this.#collab.store.openDocument(path);
+    const store = this.#collab.store;
+    const shared = await store.openDocument(path).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new Error(`${path} does not exist (any more).`, { cause: error });
+      }
+      throw error;
+    });
+    if (shared.gone !== undefined || shared.path !== path) {
+      await store.closeDocument(shared.path);
+      throw new Error(
+        shared.gone !== undefined
+          ? `${path} was deleted or renamed on disk; try again in a moment.`
+          : `Open ${shared.path} rather than ${path}.`,
+      );
+    }
     return { path: shared.path, doc: shared.doc as Y.Doc };
   }
 

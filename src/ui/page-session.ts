@@ -10,6 +10,12 @@ import { pageMessageSchema, type AgentMessage, type PageMessage } from './protoc
 /** Documents one page may hold open at once. */
 export const MAX_PAGE_DOCUMENTS = 64;
 
+/**
+ * Largest cursor a page may publish, as JSON. Cursors are two small relative positions; a
+ * bigger one would only make the host drop this participant's presence (and connection).
+ */
+export const MAX_PAGE_CURSOR_BYTES = 1024;
+
 /** Bytes queued towards a page beyond which it is cut off as stuck (it reconnects). */
 export const MAX_PAGE_BUFFERED_BYTES = 64 * 1024 * 1024;
 
@@ -32,14 +38,18 @@ export class PageSession {
   /** Paths being opened, so a second `open` or an early `close` is handled once. */
   readonly #opening = new Map<string, Promise<void>>();
   readonly #unsubscribe: () => void;
-  #refusedEdit = false;
+  /** Paths told to start over (`doc-reset`), until the page syncs a fresh copy. */
+  readonly #resetting = new Set<string>();
   #closed = false;
 
   constructor(socket: WebSocket, backend: UiBackend, log: Logger) {
     this.#socket = socket;
     this.#backend = backend;
     this.#log = log;
-    this.#unsubscribe = backend.subscribe((message) => this.#send(message));
+    this.#unsubscribe = backend.subscribe((message) => {
+      if (message.t === 'doc-gone') this.#release(message.path);
+      this.#send(message);
+    });
     socket.on('message', (data, isBinary) => {
       if (isBinary) return this.#notice('error', 'The page sent a binary frame; reload it.');
       void this.#receive(data.toString()).catch((error: unknown) => {
@@ -83,6 +93,9 @@ export class PageSession {
       case 'doc':
         return this.#doc(message.path, message.data);
       case 'presence':
+        if (JSON.stringify(message.cursor ?? null).length > MAX_PAGE_CURSOR_BYTES) {
+          return this.#notice('error', 'The page sent a cursor too large to share.');
+        }
         return backend.setPresence(message.file, message.cursor);
       case 'follow':
         return backend.follow(message.clientId);
@@ -142,7 +155,13 @@ export class PageSession {
   }
 
   async #open(path: string): Promise<void> {
-    if (this.#documents.has(path) || this.#opening.has(path)) return;
+    await this.#opening.get(path);
+    const held = this.#documents.get(path);
+    if (held) {
+      // The page lost its copy (a tab reopened): it gets the document again from the start.
+      this.#resetting.delete(path);
+      return this.#announce(path, held.document);
+    }
     if (this.#documents.size >= MAX_PAGE_DOCUMENTS) {
       return this.#send({
         t: 'doc-error',
@@ -170,14 +189,7 @@ export class PageSession {
       };
       document.doc.on('update', listener);
       this.#documents.set(path, { document, listener });
-      const editable = this.#backend.canEdit();
-      this.#send({ t: 'opened', path, editable });
-      // Only a page that may edit is asked for its state: a read-only page's would be refused.
-      if (editable) {
-        const step1 = encoding.createEncoder();
-        syncProtocol.writeSyncStep1(step1, document.doc);
-        this.#sendDoc(path, encoding.toUint8Array(step1));
-      }
+      this.#announce(path, document);
     })();
     this.#opening.set(path, opening);
     try {
@@ -187,11 +199,29 @@ export class PageSession {
     }
   }
 
+  /** Tells the page a document is open and asks an editing page for its state. */
+  #announce(path: string, document: BackendDocument): void {
+    const editable = this.#backend.canEdit();
+    this.#send({ t: 'opened', path, editable });
+    // Only a page that may edit is asked for its state: a read-only page's would be refused.
+    if (editable) {
+      const step1 = encoding.createEncoder();
+      syncProtocol.writeSyncStep1(step1, document.doc);
+      this.#sendDoc(path, encoding.toUint8Array(step1));
+    }
+  }
+
   async #closeDocument(path: string): Promise<void> {
     await this.#opening.get(path);
+    await this.#release(path);
+  }
+
+  /** Lets go of a document; also when its file went away (the page keeps its own text). */
+  async #release(path: string): Promise<void> {
     const open = this.#documents.get(path);
     if (!open) return;
     this.#documents.delete(path);
+    this.#resetting.delete(path);
     open.document.doc.off('update', open.listener);
     await this.#backend.closeDocument(path);
   }
@@ -209,11 +239,17 @@ export class PageSession {
     }
     const writes =
       kind === syncProtocol.messageYjsSyncStep2 || kind === syncProtocol.messageYjsUpdate;
+    if (kind === syncProtocol.messageYjsSyncStep1) this.#resetting.delete(path);
+    if (writes && this.#resetting.has(path)) return;
     if (writes && !this.#backend.canEdit()) {
-      // Said once per page: the editor is read-only, so this is a page that lags behind.
-      if (!this.#refusedEdit) this.#notice('error', 'You may not edit: your role is read-only.');
-      this.#refusedEdit = true;
-      return;
+      // The page typed across a role change. Its copy now holds edits nobody else has, and
+      // later edits would build on them and be stuck: it must start over from ours.
+      this.#resetting.add(path);
+      return this.#send({
+        t: 'doc-reset',
+        path,
+        reason: 'Your role does not allow editing; edits made meanwhile were not kept.',
+      });
     }
     const reply = encoding.createEncoder();
     try {

@@ -3,7 +3,8 @@ import { FILE_OPS, ROLES, type Role } from '../protocol/messages.js';
 
 /**
  * The messages between an agent and the browser page it serves, over one WebSocket on
- * 127.0.0.1. Every message is one JSON text frame with a `t` field. Yjs payloads are y-protocols
+ * 127.0.0.1. The page lives at `http://127.0.0.1:PORT/TOKEN/`; its assets and its WebSocket
+ * (`ws://127.0.0.1:PORT/TOKEN/ws`) are addressed relative to that. Every message is one JSON text frame with a `t` field. Yjs payloads are y-protocols
  * sync messages (step 1, step 2 or update), base64-encoded. The agent validates everything the
  * page sends with {@link pageMessageSchema}: the page is reachable only with the run's token,
  * but it is still a separate program.
@@ -156,6 +157,11 @@ export type AgentMessage =
   | { t: 'doc-error'; path: string; message: string }
   /** The file of an open document was deleted or renamed; the page keeps its text. */
   | { t: 'doc-gone'; path: string; reason: string }
+  /**
+   * The agent refused some of the page's edits to this document (say, they crossed a role
+   * change): the page drops its copy and syncs a fresh one (sync step 1 again), keeping the tab.
+   */
+  | { t: 'doc-reset'; path: string; reason: string }
   | { t: 'op-result'; ref: number; ok: boolean; message?: string }
   /** The host asks everyone to follow it. */
   | { t: 'summoned'; clientId: number; name: string }

@@ -21,11 +21,12 @@ export const MAX_UI_PAGES = 16;
 /** Where the built page lives: `dist/ui`, next to this module's `dist/src/ui`. */
 const DEFAULT_ASSETS = fileURLToPath(new URL('../../ui/', import.meta.url));
 
+/** What the page's folder serves, by the path below `/TOKEN/`. */
 const ASSETS: Record<string, string> = {
-  '/': 'index.html',
-  '/app.js': 'app.js',
-  '/app.js.map': 'app.js.map',
-  '/app.css': 'app.css',
+  '': 'index.html',
+  'app.js': 'app.js',
+  'app.js.map': 'app.js.map',
+  'app.css': 'app.css',
 };
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -47,7 +48,7 @@ export interface UiServerOptions {
 
 /** A running UI server. */
 export interface UiServer {
-  /** The address to open, token included. */
+  /** The address to open, token included (`http://127.0.0.1:PORT/TOKEN/`). */
   readonly url: string;
   readonly port: number;
   /** Pages connected now. */
@@ -56,10 +57,12 @@ export interface UiServer {
 }
 
 /**
- * Serves an agent's page on 127.0.0.1. Everything needs the run's random token: the first
- * visit brings it in the address and gets it as a cookie bound to this port; requests naming
- * another `Host` (DNS rebinding) or coming from another page's `Origin` are refused, so no web
- * site the person visits can drive the agent.
+ * Serves an agent's page on 127.0.0.1, at `/TOKEN/` with the run's random token as the first
+ * path segment: the page, its assets and its WebSocket all live below it, and nothing else is
+ * served. There is no cookie, because browsers share cookies between all ports of a host, so any
+ * other local server the person visits would receive it. Requests naming another `Host` (DNS
+ * rebinding) or coming from another page's `Origin` are refused too, so no web site the person
+ * visits can drive the agent.
  */
 export async function startUiServer(options: UiServerOptions): Promise<UiServer> {
   const assets = await loadAssets(options.assetsDir ?? DEFAULT_ASSETS);
@@ -68,7 +71,6 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   const app = Fastify({ logger: false, bodyLimit: 1024 });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_UI_MESSAGE_BYTES });
   let port = 0;
-  const cookieName = (): string => `tandem-ui-${port}`;
   const gate = new Gate(token, () => port);
 
   app.addHook('onRequest', async (request, reply) => {
@@ -76,22 +78,21 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
     if (problem) return refuse(reply, 403, problem);
   });
   app.get('/*', async (request, reply) => {
-    const url = new URL(request.url, 'http://ui.invalid');
-    const file = ASSETS[url.pathname];
-    if (url.pathname === '/' && url.searchParams.has('token')) {
-      if (!gate.tokenMatches(url.searchParams.get('token') ?? '')) {
-        return refuse(reply, 403, 'This address has a wrong token. Open the one Tandem printed.');
-      }
-      // The token moves into a cookie and out of the address bar and history.
-      void reply.header(
-        'set-cookie',
-        `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+    const { pathname } = new URL(request.url, 'http://ui.invalid');
+    const [, first = '', ...rest] = pathname.split('/');
+    if (first === '') {
+      return refuse(reply, 401, 'Open the address Tandem printed; it carries a token.');
+    }
+    if (!gate.tokenMatches(first)) {
+      return refuse(
+        reply,
+        403,
+        'This address has a wrong or old token. Open the one Tandem printed.',
       );
-      return reply.redirect('/', 303);
     }
-    if (!gate.cookieMatches(request.headers.cookie, cookieName())) {
-      return refuse(reply, 401, 'Open the address Tandem printed (it carries a token).');
-    }
+    // Relative asset and WebSocket addresses need the page to end in a slash.
+    if (rest.length === 0) return reply.redirect(`/${first}/`, 308);
+    const file = ASSETS[rest.join('/')];
     const body = file === undefined ? undefined : assets.get(file);
     if (body === undefined) return refuse(reply, 404, 'Not found.');
     securityHeaders(reply, port);
@@ -99,11 +100,15 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   });
 
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const [, first = '', ws, ...more] = new URL(
+      request.url ?? '/',
+      'http://ui.invalid',
+    ).pathname.split('/');
     const problem =
-      new URL(request.url ?? '/', 'http://ui.invalid').pathname !== '/ws'
+      ws !== 'ws' || more.length > 0
         ? 'not found'
         : (gate.checkHeaders(request.headers, { originRequired: true }) ??
-          (gate.cookieMatches(request.headers.cookie, cookieName()) ? undefined : 'no token'));
+          (gate.tokenMatches(first) ? undefined : 'no token'));
     if (problem || wss.clients.size >= MAX_UI_PAGES) {
       log.info({ reason: problem ?? 'too many pages' }, 'refused a page connection');
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -118,7 +123,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   port = (app.server.address() as AddressInfo).port;
   log.info({ port }, 'UI listening');
   return {
-    url: `http://${UI_HOST}:${port}/?token=${token}`,
+    url: `http://${UI_HOST}:${port}/${token}/`,
     port,
     pages: () => wss.clients.size,
     close: async () => {
@@ -155,14 +160,6 @@ class Gate {
   tokenMatches(candidate: string): boolean {
     const given = Buffer.from(candidate);
     return given.length === this.#token.length && timingSafeEqual(given, this.#token);
-  }
-
-  cookieMatches(header: string | undefined, name: string): boolean {
-    for (const part of (header ?? '').split(';')) {
-      const [key, ...value] = part.trim().split('=');
-      if (key === name && this.tokenMatches(value.join('='))) return true;
-    }
-    return false;
   }
 }
 

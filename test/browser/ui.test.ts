@@ -160,9 +160,8 @@ describe('the browser UI', { timeout: 180_000 }, () => {
     const bare = await page.goto(`${base}/`);
     assert.equal(bare?.status(), 401);
     assert.match(await page.innerText('body'), /token/);
-    // Logged in, this browser holds the cookie; 127.0.0.1 on another port is the same site, so
-    // the cookie would travel with a request from there: only the Origin check stops it.
-    await page.goto(hostUi);
+    // Even a page that knows the token (say, from history) on another local server is refused:
+    // 127.0.0.1 on another port is the same site, but not the same origin.
     await page.goto(stage.lobby.proxy.url);
     const opened = await page.evaluate(
       (ws) =>
@@ -171,7 +170,7 @@ describe('the browser UI', { timeout: 180_000 }, () => {
           socket.onopen = () => resolve(true);
           socket.onerror = () => resolve(false);
         }),
-      `${base.replace('http', 'ws')}/ws`,
+      `${hostUi.replace('http', 'ws')}ws`,
     );
     assert.equal(opened, false);
     await context.close();

@@ -116,6 +116,46 @@ describe('open documents that move', () => {
     assert.equal(reopened.text.toString(), 'handled\n');
   });
 
+  test('opening a file that does not exist is refused and the guest stays connected', async () => {
+    const { agent, events } = await admit('nemo', 'edit');
+    const before = hostEvents.filter((e) => e.event === 'left').length;
+    agent.collaboration.open('ghost.ts');
+    await eventually(() =>
+      events.some(
+        (e) => e.event === 'refused' && e.path === 'ghost.ts' && /not exist/.test(e.message),
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(hostEvents.filter((e) => e.event === 'left').length, before, 'nobody was cut off');
+    assert.ok(!events.some((e) => e.event === 'reconnecting'));
+    agent.collaboration.close('ghost.ts');
+  });
+
+  test('a deleted file held open is opened afresh once it is created again', async () => {
+    const { agent: holder, events } = await admit('hold', 'edit');
+    const { agent: later } = await admit('late', 'edit');
+    await writeFile(join(project.dir, 'phoenix.txt'), 'old life\n');
+    await eventually(() => holder.tree.list('').some((e) => e.name === 'phoenix.txt'));
+    const held = holder.collaboration.open('phoenix.txt');
+    await held.synced;
+    await rm(join(project.dir, 'phoenix.txt'));
+    await eventually(() => events.some((e) => e.event === 'doc-gone' && e.path === 'phoenix.txt'));
+    await writeFile(join(project.dir, 'phoenix.txt'), 'new life\n');
+    await eventually(() => later.tree.list('').some((e) => e.name === 'phoenix.txt'));
+    const fresh = later.collaboration.open('phoenix.txt');
+    await fresh.synced;
+    assert.equal(fresh.text.toString(), 'new life\n');
+    fresh.text.insert(0, '>> ');
+    await eventually(
+      async () => (await readFile(join(project.dir, 'phoenix.txt'), 'utf8')) === '>> new life\n',
+    );
+    // The holder still has its old text, and opening again gives it the new file.
+    assert.equal(held.text.toString(), 'old life\n');
+    const reopened = holder.collaboration.open('phoenix.txt');
+    await reopened.synced;
+    assert.equal(reopened.text.toString(), '>> new life\n');
+  });
+
   test('the host streams presence changes and summons everyone to follow', async () => {
     const { agent, events } = await admit('sami', 'edit');
     agent.collaboration.setPresence('README.md', null);

@@ -12,12 +12,9 @@ import { eventually } from '../e2e/harness.js';
 
 const FROM_AGENT = Symbol('agent');
 
-/** Logs in with the address's token and returns the cookie header the page would then send. */
-export async function loginCookie(url: string): Promise<string> {
-  const response = await fetch(url, { redirect: 'manual' });
-  if (response.status !== 303) throw new Error(`login answered ${response.status}`);
-  const cookie = response.headers.get('set-cookie') ?? '';
-  return cookie.split(';')[0]!;
+/** The page's WebSocket address for a UI address (`http://127.0.0.1:PORT/TOKEN/`). */
+export function socketUrl(url: string): string {
+  return `${url.replace(/^http/, 'ws')}ws`;
 }
 
 /** A page connected to an agent's UI server. */
@@ -32,13 +29,9 @@ export class PageClient {
     socket.on('message', (data) => this.#receive(JSON.parse(data.toString()) as AgentMessage));
   }
 
-  /** Connects like the page does: cookie and the UI's own Origin. */
+  /** Connects like the page does: below the token, with the UI's own Origin. */
   static async connect(url: string): Promise<PageClient> {
-    const cookie = await loginCookie(url);
-    const origin = new URL(url).origin;
-    const socket = new WebSocket(`${origin.replace('http', 'ws')}/ws`, {
-      headers: { cookie, origin },
-    });
+    const socket = new WebSocket(socketUrl(url), { headers: { origin: new URL(url).origin } });
     const client = new PageClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', resolve);

@@ -15,7 +15,7 @@ import { GuestBackend } from '../../src/ui/guest-backend.js';
 import { HostBackend } from '../../src/ui/host-backend.js';
 import { startUiServer, type UiServer } from '../../src/ui/server.js';
 import { eventually, makeProject, tempDir, SECRET_NAME } from '../e2e/harness.js';
-import { loginCookie, PageClient } from './page-client.js';
+import { PageClient, socketUrl } from './page-client.js';
 
 /** GET with any headers (fetch may not set Host), answering status and body. */
 function get(
@@ -117,33 +117,35 @@ describe('the UI server', () => {
   test('refuses requests without the token, with a wrong one, or from a foreign Host or Origin', async () => {
     const base = `http://127.0.0.1:${hostUi.port}`;
     const own = { host: `127.0.0.1:${hostUi.port}` };
+    assert.match(hostUi.url, /^http:\/\/127\.0\.0\.1:\d+\/[\w-]{32}\/$/);
     assert.equal((await get(`${base}/`, own)).status, 401);
-    assert.equal((await get(`${base}/app.js`, own)).status, 401);
-    assert.equal((await get(`${base}/?token=wrong`, own)).status, 403);
-    const cookie = await loginCookie(hostUi.url);
-    const page = await get(`${base}/`, { ...own, cookie });
+    assert.equal((await get(`${base}/app.js`, own)).status, 403);
+    assert.equal((await get(`${base}/${'x'.repeat(32)}/`, own)).status, 403);
+    const page = await get(hostUi.url, own);
     assert.equal(page.status, 200);
+    assert.equal(
+      page.headers['set-cookie'],
+      undefined,
+      'no cookie: other local ports would get it',
+    );
     assert.match(String(page.headers['content-security-policy']), /default-src 'none'/);
-    // DNS rebinding: the right cookie, but the browser thinks it talks to another site.
-    assert.equal(
-      (await get(`${base}/`, { host: `evil.example:${hostUi.port}`, cookie })).status,
-      403,
-    );
-    assert.equal(
-      (await get(`${base}/`, { ...own, cookie, origin: 'http://evil.example' })).status,
-      403,
-    );
-    assert.equal((await get(hostUi.url.replace(/token=/, 'token=x'), own)).status, 403);
+    assert.equal((await get(`${hostUi.url}app.js`, own)).status, 200);
+    assert.equal((await get(hostUi.url.slice(0, -1), own)).status, 308);
+    // DNS rebinding: the right token, but the browser thinks it talks to another site.
+    assert.equal((await get(hostUi.url, { host: `evil.example:${hostUi.port}` })).status, 403);
+    assert.equal((await get(hostUi.url, { ...own, origin: 'http://evil.example' })).status, 403);
   });
 
-  test('opens the page socket only with the cookie and the UI own Origin', async () => {
-    const ws = `ws://127.0.0.1:${hostUi.port}/ws`;
+  test('opens the page socket only below the token and from the UI own Origin', async () => {
+    const ws = socketUrl(hostUi.url);
     const origin = `http://127.0.0.1:${hostUi.port}`;
-    const cookie = await loginCookie(hostUi.url);
-    assert.equal(await upgrades(ws, { origin }), false, 'no cookie');
-    assert.equal(await upgrades(ws, { cookie }), false, 'no Origin');
-    assert.equal(await upgrades(ws, { cookie, origin: 'http://evil.example' }), false);
-    assert.equal(await upgrades(ws, { cookie, origin }), true);
+    assert.equal(await upgrades(`ws://127.0.0.1:${hostUi.port}/ws`, { origin }), false);
+    assert.equal(await upgrades(ws.replace(/\/[\w-]+\/ws$/, '/wrong/ws'), { origin }), false);
+    assert.equal(await upgrades(ws, {}), false, 'no Origin');
+    assert.equal(await upgrades(ws, { origin: 'http://evil.example' }), false);
+    // Another server on this machine is the same site, but not the same origin.
+    assert.equal(await upgrades(ws, { origin: 'http://127.0.0.1:1' }), false);
+    assert.equal(await upgrades(ws, { origin }), true);
   });
 
   test("the host's page lists the shared tree without secrets or ignored files", async () => {
@@ -197,13 +199,55 @@ describe('the UI server', () => {
     assert.equal(opened.editable, false);
     await eventually(() => text.toString() === '# demo\n');
     text.insert(0, 'vandal ');
-    await reader.next('notice', (m) => /read-only/.test(m.message));
+    await reader.next('doc-reset', (m) => m.path === 'README.md');
     reader.send({ t: 'op', ref: 7, op: 'create', path: 'new.txt', content: 'x' });
     const result = await reader.next('op-result', (m) => m.ref === 7);
     assert.equal(result.ok, false);
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(await readFile(join(project.dir, 'README.md'), 'utf8'), '# demo\n');
     await assert.rejects(readFile(join(project.dir, 'new.txt')));
+  });
+
+  test('a page that typed across a role change is told to start over, then edits again', async () => {
+    const ui = await joinWithUi('flip', 'read-only');
+    const agent = guests.at(-1)!.agent;
+    const client = await page(ui.url);
+    const text = await client.open('notes.md');
+    await eventually(() => text.toString().length > 0);
+    // Typed while read-only (the page had not caught up): refused, and the page must reset.
+    text.insert(0, 'lost ');
+    const reset = await client.next('doc-reset', (m) => m.path === 'notes.md');
+    assert.match(reset.reason, /role/);
+    const id = host.guests().admitted.find((g) => g.name === 'flip')!.id;
+    host.setRole(id, 'edit');
+    await eventually(() => agent.role === 'edit');
+    await client.next('state', (m) => m.state.role === 'edit');
+    // The page starts over with a fresh copy, as the real page does on doc-reset.
+    client.docs.delete('notes.md');
+    const fresh = await client.open('notes.md');
+    await eventually(() => fresh.toString().length > 0 && !fresh.toString().startsWith('lost'));
+    fresh.insert(0, 'kept ');
+    await eventually(async () =>
+      (await readFile(join(project.dir, 'notes.md'), 'utf8')).startsWith('kept '),
+    );
+  });
+
+  test('a page cursor too large to share is refused without cutting the guest off', async () => {
+    const ui = await joinWithUi('cursory', 'edit');
+    const agent = guests.at(-1)!.agent;
+    const client = await page(ui.url);
+    await client.next('state');
+    client.send({
+      t: 'presence',
+      file: 'notes.md',
+      cursor: { anchor: 'x'.repeat(100_000), head: null },
+    });
+    await client.next('notice', (m) => /cursor/.test(m.message));
+    client.send({ t: 'presence', file: 'notes.md', cursor: null });
+    await eventually(() =>
+      hostBackend.participants().some((p) => p.name === 'cursory' && p.file === 'notes.md'),
+    );
+    assert.equal(agent.role, 'edit');
   });
 
   test('presence carries names, files, roles and the host summons', async () => {
