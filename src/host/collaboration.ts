@@ -100,6 +100,23 @@ export class Collaboration {
     }
   }
 
+  /**
+   * After a guest's role changed: one that may now edit is asked for its state of each open
+   * document, so edits it made just as it lost the right (refused then) no longer hold back the
+   * ones it makes now; Yjs would otherwise keep those waiting for the missing ones.
+   */
+  resync(guest: GuestConnection): void {
+    if (!can(guest.role!, 'edit-document')) return;
+    for (const path of guest.openDocuments) {
+      const doc = this.store.get(path)?.doc;
+      if (!doc) continue;
+      const step1 = encoding.createEncoder();
+      syncProtocol.writeSyncStep1(step1, doc as Y.Doc);
+      const bytes = encoding.toUint8Array(step1);
+      guest.enqueue(() => guest.channel.send({ t: 'doc', path }, bytes));
+    }
+  }
+
   /** Publishes every admitted guest's role in the host's presence. */
   refreshRoles(): void {
     const admitted = [...this.#options.guests()].filter((guest) => guest.state === 'admitted');

@@ -156,6 +156,26 @@ describe('open documents that move', () => {
     assert.equal(reopened.text.toString(), '>> new life\n');
   });
 
+  test('edits that crossed a role change do not hold back later ones once editing is allowed again', async () => {
+    const { agent, events } = await admit('rolf', 'edit');
+    await writeFile(join(project.dir, 'flip.txt'), 'base\n');
+    await eventually(() => agent.tree.list('').some((e) => e.name === 'flip.txt'));
+    const document = agent.collaboration.open('flip.txt');
+    await document.synced;
+    const id = host.guests().admitted.find((g) => g.name === 'rolf')!.id;
+    host.setRole(id, 'read-only');
+    // Typed in the same instant: the guest does not know yet, the host refuses it.
+    document.text.insert(document.text.length, 'racing\n');
+    await eventually(() => events.some((e) => e.event === 'refused' && e.path === 'flip.txt'));
+    await eventually(() => agent.role === 'read-only');
+    host.setRole(id, 'edit');
+    await eventually(() => agent.role === 'edit');
+    document.text.insert(document.text.length, 'after\n');
+    await eventually(async () =>
+      (await readFile(join(project.dir, 'flip.txt'), 'utf8')).endsWith('after\n'),
+    );
+  });
+
   test('the host streams presence changes and summons everyone to follow', async () => {
     const { agent, events } = await admit('sami', 'edit');
     agent.collaboration.setPresence('README.md', null);
