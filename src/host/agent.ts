@@ -244,6 +244,7 @@ class Host implements HostAgent {
     this.#admission.remember(guest.fingerprint, role);
     guest.enqueue(() => guest.channel.send({ t: 'role', role }));
     this.#collab.refreshRoles();
+    this.#collab.resync(guest);
     guest.log.info({ role }, 'role changed');
     this.#emit({ event: 'role', id, name: guest.name, role });
     return true;
