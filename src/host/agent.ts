@@ -400,8 +400,11 @@ class Host implements HostAgent {
     if (guest.state === 'admitted' && message.t === 'sync' && !guest.subscribed) {
       guest.subscribed = true;
       guest.wantsContents = message.contents ?? true;
-      guest.enqueue(async () => {
-        const totals = await publishSnapshot(guest.channel, this.#folder, guest.wantsContents);
+      guest.enqueue(async (interleave) => {
+        const totals = await publishSnapshot(guest.channel, this.#folder, {
+          contents: guest.wantsContents,
+          interleave,
+        });
         guest.log.info(totals, 'snapshot sent');
       });
       return;

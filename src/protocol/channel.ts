@@ -4,10 +4,21 @@ import { WIRE_ERRORS, type WireErrorCode } from './close-codes.js';
 import { encodeFrame, FrameDecoder, FrameError, type FrameLimits } from './frame.js';
 import { ProtocolError } from './errors.js';
 
+/**
+ * Most received messages that may wait for the handler before the channel stops reading from
+ * its stream; it reads again once half of them are handled. Threat: a peer that sends faster
+ * than we handle (a large snapshot into a slow disk, or a flood) making us buffer its frames
+ * without bound. Not reading pushes back through TCP, so the sender's writes wait instead, and
+ * what it sends next is not stuck behind a backlog of unbounded length.
+ */
+export const MAX_QUEUED_MESSAGES = 256;
+
 /** Options for a {@link MessageChannel}. */
 export interface MessageChannelOptions<In> extends FrameLimits {
   /** Schema every incoming header must satisfy. */
   schema: z.ZodType<In>;
+  /** Defaults to {@link MAX_QUEUED_MESSAGES}. */
+  maxQueuedMessages?: number;
 }
 
 /** Called for each valid incoming message, in order. A throw or rejection closes the channel. */
@@ -16,16 +27,22 @@ export type MessageHandler<In> = (message: In, body: Buffer) => void | Promise<v
 /**
  * Validated, ordered messages over one byte stream. Incoming frames are decoded, checked
  * against the schema and handed to the handler one at a time (the next waits for the
- * previous handler's promise), so a handler may do async work without reordering. Anything
- * invalid sends an `error` message and closes this one connection, nothing else.
+ * previous handler's promise), so a handler may do async work without reordering. While more
+ * than `maxQueuedMessages` wait, the stream is paused (backpressure). Anything invalid sends an
+ * `error` message and closes this one connection, nothing else.
  */
 export class MessageChannel<In, Out extends object> {
   readonly #stream: Duplex;
   readonly #schema: z.ZodType<In>;
   readonly #decoder: FrameDecoder;
   readonly #maxFrameBytes: number | undefined;
+  readonly #maxQueued: number;
   #handler: MessageHandler<In> | undefined;
   #queue: Promise<void> = Promise.resolve();
+  /** Messages handed to the queue and not yet handled. */
+  #queued = 0;
+  /** Whether reading is paused because too many messages wait. */
+  #throttled = false;
   #closed = false;
   #closeError: Error | undefined;
   readonly #closeListeners: ((error: Error | undefined) => void)[] = [];
@@ -35,6 +52,10 @@ export class MessageChannel<In, Out extends object> {
     this.#schema = options.schema;
     this.#decoder = new FrameDecoder(options);
     this.#maxFrameBytes = options.maxFrameBytes;
+    this.#maxQueued = options.maxQueuedMessages ?? MAX_QUEUED_MESSAGES;
+    if (!Number.isInteger(this.#maxQueued) || this.#maxQueued < 1) {
+      throw new RangeError(`maxQueuedMessages must be an integer >= 1, got ${this.#maxQueued}`);
+    }
     stream.on('data', (chunk: Buffer) => this.#onData(chunk));
     stream.on('error', (error: Error) => this.#finish(error));
     stream.on('close', () => this.#finish(undefined));
@@ -118,13 +139,27 @@ export class MessageChannel<In, Out extends object> {
         return;
       }
       const handler = this.#handler!;
+      this.#queued += 1;
       this.#queue = this.#queue
         .then(() => (this.#closed ? undefined : handler(parsed.data, frame.body)))
         .catch((error: unknown) => {
           if (error instanceof ProtocolError) this.fail(error.code, error.message);
           else this.#finish(error instanceof Error ? error : new Error(String(error)));
           this.#stream.destroy();
-        });
+        })
+        .finally(() => this.#handled());
+    }
+    if (this.#queued > this.#maxQueued && !this.#throttled) {
+      this.#throttled = true;
+      this.#stream.pause();
+    }
+  }
+
+  #handled(): void {
+    this.#queued -= 1;
+    if (this.#throttled && this.#queued <= this.#maxQueued / 2) {
+      this.#throttled = false;
+      if (!this.#closed) this.#stream.resume();
     }
   }
 
