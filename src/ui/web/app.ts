@@ -1,5 +1,5 @@
 import type { AgentMessage, AppState, PageMessage, ParticipantInfo } from '../protocol.js';
-import { AgentSocket } from './agent-socket.js';
+import { AgentSocket, agentSocketUrl } from './agent-socket.js';
 import { confirmAction } from './confirm-dialog.js';
 import { EditorArea } from './editor-area.js';
 import { FileOps } from './file-ops.js';
@@ -19,6 +19,11 @@ import { Toasts } from './toasts.js';
 
 /** Cursor moves are sent at most this often; the last position always goes out. */
 export const PRESENCE_INTERVAL_MS = 50;
+
+/** Shown when the page's agent stopped answering: this page's address will not work again. */
+const AGENT_GONE_MESSAGE =
+  'The Tandem agent for this page does not answer: it stopped, or it restarted with a new ' +
+  'address. Open the address Tandem printed; this page keeps trying meanwhile.';
 
 /**
  * The page: one socket to the agent, and the parts of the screen it feeds. Messages from the
@@ -42,6 +47,7 @@ export class App {
   #participants: ParticipantInfo[] = [];
   #agentOnline = false;
   #agentLost = false;
+  #agentGone = false;
   #treeStarted = false;
   #presenceTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -119,9 +125,14 @@ export class App {
     });
     this.#render();
     this.#socket = new AgentSocket({
-      url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`,
+      url: agentSocketUrl(location.href),
       onMessage: (message) => this.#receive(message),
       onLink: (open) => this.#linkChanged(open),
+      onGone: () => {
+        this.#agentGone = true;
+        this.#toasts.show('error', AGENT_GONE_MESSAGE);
+        this.#renderStatus();
+      },
     });
   }
 
@@ -193,6 +204,8 @@ export class App {
     }
     this.#agentOnline = open;
     if (open) {
+      this.#agentGone = false;
+      this.#toasts.dismiss(AGENT_GONE_MESSAGE);
       if (this.#agentLost) {
         // A new page session on the agent: it knows none of our documents or listings.
         this.#agentLost = false;
@@ -347,6 +360,7 @@ export class App {
     this.#status.update({
       state: this.#state,
       agentOnline: this.#agentOnline,
+      agentGone: this.#agentGone,
       participants: this.#participants.length,
       ...(active && position
         ? { file: { language: languageFor(active.path).name, ...position } }

@@ -4,6 +4,13 @@ import { h } from './dom.js';
 type Role = Extract<PageMessage, { t: 'approve' }>['role'];
 
 /**
+ * How long the dialog's buttons stay disabled each time it shows a request. Answering one
+ * request brings up the next in the same place at once: without this pause the second click
+ * of a double-click (or an impatient second click) would admit a guest whose PIN nobody read.
+ */
+export const JOIN_DIALOG_ARM_MS = 1000;
+
+/**
  * Host only: waiting guests, one modal dialog at a time, showing the PIN large so that the
  * host can compare it with what the guest reads aloud. Escape puts the request aside (the
  * header's "waiting" button brings it back); it never answers it.
@@ -59,9 +66,13 @@ export class JoinRequestDialog {
   }
 
   #show(request: JoinRequestInfo): void {
+    // Every action names the request shown now, never whichever is current when clicked.
+    const id = request.id;
+    let armed = false;
     const answer = (message: PageMessage): void => {
+      if (!armed || this.#dialog !== dialog || this.#current !== id) return;
       if (!this.#send(message)) return;
-      this.#answered.add(request.id);
+      this.#answered.add(id);
       this.#close();
       this.#showNext();
       this.#onWaitingChange(this.#waiting().length);
@@ -74,7 +85,7 @@ export class JoinRequestDialog {
           class: `button${primary ? ' primary' : ''}`,
           'data-testid': `approve-${role}`,
           'aria-label': `Approve as ${role}`,
-          on: { click: () => answer({ t: 'approve', id: request.id, role }) },
+          on: { click: () => answer({ t: 'approve', id, role }) },
         },
         label,
       );
@@ -88,7 +99,7 @@ export class JoinRequestDialog {
       {
         class: 'dialog join-request',
         'data-testid': 'join-request',
-        'data-request-id': request.id,
+        'data-request-id': id,
         'aria-labelledby': 'join-request-title',
         'aria-describedby': 'join-request-hint',
       },
@@ -124,7 +135,7 @@ export class JoinRequestDialog {
             type: 'button',
             class: 'button danger-outline',
             'data-testid': 'deny',
-            on: { click: () => answer({ t: 'deny', id: request.id }) },
+            on: { click: () => answer({ t: 'deny', id }) },
           },
           'Deny',
         ),
@@ -143,12 +154,19 @@ export class JoinRequestDialog {
     // Escape puts the request aside; the guest keeps waiting.
     dialog.addEventListener('cancel', (event) => {
       event.preventDefault();
-      this.#deferred.add(request.id);
+      this.#deferred.add(id);
       this.#close();
       this.#showNext();
     });
+    const buttons = [...dialog.querySelectorAll<HTMLButtonElement>('.dialog-actions button')];
+    for (const button of buttons) button.disabled = true;
+    setTimeout(() => {
+      if (this.#dialog !== dialog) return;
+      armed = true;
+      for (const button of buttons) button.disabled = false;
+    }, JOIN_DIALOG_ARM_MS);
     this.#dialog = dialog;
-    this.#current = request.id;
+    this.#current = id;
     document.body.append(dialog);
     dialog.showModal();
     // Focus rests on the heading, not on a button: a host typing in the editor when the

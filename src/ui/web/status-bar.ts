@@ -6,6 +6,8 @@ export interface StatusInfo {
   state: AppState | undefined;
   /** Whether the page's own socket to its agent is open. */
   agentOnline: boolean;
+  /** Whether the agent counts as gone (see `AGENT_GONE_AFTER_FAILURES`): stopped or restarted. */
+  agentGone?: boolean;
   participants: number;
   /** The active file's language and cursor, if a file is open. */
   file?: { language: string; line: number; column: number };
@@ -54,6 +56,9 @@ export class StatusBar {
 function connectionText(info: StatusInfo): { text: string; tone: 'ok' | 'busy' | 'bad' } {
   const state = info.state;
   if (state?.connection === 'ended') return { text: 'Session ended', tone: 'bad' };
+  if (!info.agentOnline && info.agentGone) {
+    return { text: 'The Tandem agent is gone; open the address it printed', tone: 'bad' };
+  }
   if (!info.agentOnline) {
     return state
       ? { text: 'Lost the Tandem agent; reconnecting…', tone: 'bad' }
