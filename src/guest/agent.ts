@@ -42,6 +42,11 @@ export interface JoinOptions {
   mirrorDir?: string;
   /** Give up reconnecting after this long without a connection. */
   reconnectGiveUpMs?: number;
+  /**
+   * Quiet time before others' edits to a document this guest changed in its mirror are written
+   * into the mirror; defaults to `MIRROR_WRITE_DEBOUNCE_MS`.
+   */
+  mirrorWriteDebounceMs?: number;
   onEvent?: (event: GuestEvent) => void;
   logger?: Logger;
 }
@@ -112,7 +117,11 @@ class Guest implements GuestAgent {
       name: parts.options.name,
       onEvent: (event) => this.#emit(event),
     });
-    this.#sync = parts.mirror && new MirrorSync(parts.mirror);
+    // What the mirror kept of its own instead of the host's content goes back through the
+    // write-back, to be merged and sent.
+    this.#sync =
+      parts.mirror &&
+      new MirrorSync(parts.mirror, { onKept: (path) => this.#writeback?.recheck(path) });
     this.#writeback =
       this.#sync &&
       new MirrorWriteback({
@@ -123,6 +132,9 @@ class Guest implements GuestAgent {
         fetch: (path) => void this.#channel?.send({ t: 'fetch', path }).catch(() => undefined),
         onEvent: (event) => this.#emit(event),
         logger: this.#log,
+        ...(parts.options.mirrorWriteDebounceMs !== undefined
+          ? { writeDebounceMs: parts.options.mirrorWriteDebounceMs }
+          : {}),
       });
     this.done = new Promise((resolve, reject) => {
       this.#resolve = resolve;
@@ -234,8 +246,10 @@ class Guest implements GuestAgent {
             this.#log.warn({ reason: update.reason }, 'skipped a file the mirror cannot write');
             this.#emit({ event: 'skipped', path: update.path, reason: update.reason });
           } else if (update?.type === 'synced') {
-            // From now on, what the person changes in the mirror goes back to the host.
+            // From now on, what the person changes in the mirror goes back to the host; after a
+            // reconnect, first what they changed while apart.
             await this.#writeback?.start();
+            this.#writeback?.resume();
             this.#emit({
               event: 'synced',
               files: update.files,
@@ -269,6 +283,9 @@ class Guest implements GuestAgent {
     const finished =
       outcome !== undefined || this.#leaving || !wasAdmitted || error instanceof ProtocolError;
     if (finished) void this.#writeback?.close();
+    // Until the next snapshot is in, mirror changes wait: sent now, they would go nowhere or
+    // race the snapshot that MirrorSync sorts them against.
+    else this.#writeback?.pause();
     if (outcome?.kind === 'ended') this.#resolve(outcome.reason);
     else if (outcome?.kind === 'failed') this.#reject(outcome.error);
     else if (this.#leaving) this.#resolve('You left the session.');

@@ -138,6 +138,11 @@ export class GuestCollaboration {
     this.#role = role;
   }
 
+  /** Whether a connection to the host is in use (edits and file operations can go out). */
+  get connected(): boolean {
+    return this.#channel !== undefined && !this.#channel.closed;
+  }
+
   /** Uses a newly admitted connection: re-opens documents and re-announces presence. */
   attach(channel: Channel): void {
     this.#channel = channel;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import type { Role } from '../protocol/messages.js';
@@ -15,6 +15,8 @@ import {
   applyTextChange,
   decodeText,
   encodeText,
+  mergeTexts,
+  type DecodedText,
   type TextFormat,
 } from '../workspace/documents/index.js';
 import { HOST_ORIGIN, type GuestCollaboration, type GuestDocument } from './collaboration.js';
@@ -41,6 +43,8 @@ export interface MirrorWritebackOptions {
   fetch: (path: string) => void;
   onEvent: (event: WritebackEvent) => void;
   logger: Logger;
+  /** Defaults to {@link MIRROR_WRITE_DEBOUNCE_MS}. */
+  writeDebounceMs?: number;
 }
 
 interface Followed {
@@ -49,20 +53,34 @@ interface Followed {
   timer: NodeJS.Timeout | undefined;
 }
 
+/** What a path in the mirror is now, as far as sending it goes. */
+type LocalKind = 'file' | 'dir' | 'missing';
+
+const READ_ONLY = 'Your role is read-only: the change was not sent and the host’s version is back.';
+const CHANGED_ON_BOTH =
+  'The host changed this file too while you were apart, and it cannot be merged: the host’s ' +
+  'version is back.';
+
 /**
  * The mirror's way back to the host: changes made in the mirror folder with any editor are
- * sent to the host. A text file the host has becomes a shared document, and the edit is
- * merged into it as the smallest change (so concurrent edits elsewhere in the file survive);
- * other files are written, created or deleted through file operations. A read-only guest's
- * change is put back from the host, and the guest is told why.
+ * sent to the host. A text file the host has becomes a shared document, and the edit is merged
+ * into it three ways: the local change is measured from what the mirror file held when last
+ * written or read (its base, kept by MirrorSync), and applied on top of the document as it is
+ * now, so host edits that reached the document but not yet the file survive it. Other files are
+ * written, created or deleted through file operations. A read-only guest's change is put back
+ * from the host, and the guest is told why.
  *
- * TODO(guest): a local change is diffed against the document as it is now, not against the
- * text the editor started from, so one made in the same instant as a remote edit to the same
- * file can undo that remote edit; a three-way merge as in DocumentStore is next (issue 3).
+ * While the connection is down, changes are held, not sent; MirrorSync keeps them out of the
+ * host's next snapshot and hands them back, and {@link resume} sends them once that snapshot is
+ * in: text merged with what the host did meanwhile, new files created, deletions of files the
+ * host did not change made there too.
  */
 export class MirrorWriteback {
   readonly #options: MirrorWritebackOptions;
   readonly #followed = new Map<string, Followed>();
+  /** Paths changed while the connection was down, looked at again by {@link resume}. */
+  readonly #held = new Set<string>();
+  #paused = false;
   #watcher: WorkspaceWatcher | undefined;
   #queue: Promise<void> = Promise.resolve();
 
@@ -76,90 +94,181 @@ export class MirrorWriteback {
     const rules = await loadWorkspaceRules(this.#options.mirror.root);
     this.#watcher = watchWorkspace(this.#options.mirror.root, rules, {
       ownMirror: true,
-      onChange: (change) => {
-        this.#queue = this.#queue.then(() =>
-          this.#handle(change).catch((error: unknown) =>
-            this.#options.logger.warn({ err: error }, 'could not send a mirror change'),
-          ),
-        );
-      },
+      onChange: (change) => this.#enqueue(change.path, change),
     });
     await this.#watcher.ready;
   }
 
-  /** Stops watching and writes pending document edits into the mirror. */
+  /** Holds local changes from now on: the connection is gone, or not in step yet. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Sends what was held since {@link pause}; call once the host's new snapshot is in. */
+  resume(): void {
+    this.#paused = false;
+    const held = [...this.#held];
+    this.#held.clear();
+    for (const path of held) this.#enqueue(path);
+  }
+
+  /** Looks at `path` again: MirrorSync kept a local change there instead of the host's content. */
+  recheck(path: string): void {
+    this.#enqueue(path);
+  }
+
+  /**
+   * Stops watching and writes pending document edits into the mirror. Changes still held are
+   * not sent (there is no connection left to send them on); they stay in the mirror.
+   */
   async close(): Promise<void> {
     await this.#watcher?.close();
     for (const [path, followed] of this.#followed) {
-      if (followed.timer) {
-        clearTimeout(followed.timer);
-        await this.#writeDocument(path, followed);
-      }
+      if (!followed.timer) continue;
+      clearTimeout(followed.timer);
+      followed.timer = undefined;
+      // Not behind the queue: a change waiting there for a document may wait forever now.
+      await this.#writeDocument(path, followed).catch((error: unknown) =>
+        this.#options.logger.warn({ err: error }, 'could not write a document into the mirror'),
+      );
     }
   }
 
-  async #handle(change: WorkspaceChange): Promise<void> {
-    const { sync, collaboration } = this.#options;
-    const path = change.path;
+  #enqueue(path: string, change?: WorkspaceChange): void {
+    if (this.#paused) {
+      this.#held.add(path);
+      return;
+    }
+    this.#run(() => this.#look(path, change));
+  }
+
+  /** Runs `task` after the ones before it; a failure is logged, never thrown. */
+  #run(task: () => Promise<void>): void {
+    this.#queue = this.#queue.then(() =>
+      task().catch((error: unknown) =>
+        this.#options.logger.warn({ err: error }, 'could not send a mirror change'),
+      ),
+    );
+  }
+
+  get #connected(): boolean {
+    return !this.#paused && this.#options.collaboration.connected;
+  }
+
+  get #mayEdit(): boolean {
     const role = this.#options.role();
-    if (change.type === 'delete') {
-      if (!sync.hostHas(path)) return; // The host removed it; this is our own echo.
-      if (role === 'read-only' || role === undefined) return this.#revert(path);
-      sync.forget(path);
-      await this.#fileOp('delete', path);
+    return role !== undefined && role !== 'read-only';
+  }
+
+  async #look(path: string, change?: WorkspaceChange): Promise<void> {
+    if (!this.#connected) {
+      this.#held.add(path);
       return;
     }
-    if (change.kind === 'dir') {
-      if (sync.hostHas(path)) return;
-      if (role === 'read-only' || role === undefined) return this.#revert(path);
-      await this.#fileOp('mkdir', path);
-      return;
+    // The watcher vetted what it reports (a symlink only when it stays inside); a path looked at
+    // again is taken as it is, and anything but a plain file or folder is left alone.
+    const kind = change ? kindAfter(change) : await this.#localKind(path);
+    if (kind === 'missing') return this.#deleted(path);
+    if (kind === 'dir') return this.#madeDir(path);
+    if (kind === 'file') return this.#changedFile(path);
+  }
+
+  async #localKind(path: string): Promise<LocalKind | undefined> {
+    try {
+      const info = await lstat(this.#abs(path));
+      return info.isDirectory() ? 'dir' : info.isFile() ? 'file' : undefined;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : undefined;
     }
+  }
+
+  async #deleted(path: string): Promise<void> {
+    const { sync } = this.#options;
+    if (!sync.hostHas(path)) return; // The host removed it; this is our own echo.
+    if (!this.#mayEdit) return this.#revert(path, READ_ONLY);
+    if (sync.hostChanged(path)) return this.#revert(path, CHANGED_ON_BOTH);
+    if (await this.#fileOp('delete', path)) sync.forget(path);
+  }
+
+  async #madeDir(path: string): Promise<void> {
+    if (this.#options.sync.hostHas(path)) return;
+    if (!this.#mayEdit) return this.#revert(path, READ_ONLY);
+    await this.#fileOp('mkdir', path);
+  }
+
+  async #changedFile(path: string): Promise<void> {
+    const { sync } = this.#options;
     let bytes: Buffer;
     try {
-      bytes = await readFile(join(this.#options.mirror.root, ...path.split('/')));
+      bytes = await readFile(this.#abs(path));
     } catch {
       return; // Gone again already; the delete event follows.
     }
-    if (digest(bytes) === sync.digestOf(path)) return; // What we wrote ourselves.
-    if (role === 'read-only' || role === undefined) return this.#revert(path);
-    const decoded = bytes.length <= MAX_TEXT_FILE_BYTES ? decodeText(bytes) : undefined;
-    if (sync.hostHas(path) && decoded) {
-      const followed = await this.#follow(path, decoded.format);
-      followed.format = decoded.format;
-      applyTextChange(followed.document.text, decoded.text, MIRROR_ORIGIN);
-      sync.remember(path, bytes);
-      this.#options.onEvent({ event: 'sent', path, kind: 'edit' });
+    if (digest(bytes) === sync.digestOf(path)) {
+      // Nothing new here, yet the host's content was kept out: ask for it again (a followed
+      // document has it already and writes it itself).
+      if (sync.hostChanged(path) && !this.#followed.has(path)) this.#options.fetch(path);
       return;
     }
-    const op = sync.hostHas(path) ? 'write' : 'create';
-    sync.remember(path, bytes);
-    await this.#fileOp(op, path, bytes);
+    if (!this.#mayEdit) return this.#revert(path, READ_ONLY);
+    const decoded = bytes.length <= MAX_TEXT_FILE_BYTES ? decodeText(bytes) : undefined;
+    if (sync.hostHas(path) && decoded) return this.#mergeText(path, bytes, decoded);
+    if (sync.hostHas(path) && sync.hostChanged(path)) return this.#revert(path, CHANGED_ON_BOTH);
+    if (await this.#fileOp(sync.hostHas(path) ? 'write' : 'create', path, bytes)) {
+      sync.remember(path, bytes);
+    }
   }
 
+  /**
+   * Merges a local change of a text file into its document: the change from the file's base to
+   * its text now is applied on top of the document's current text (a three-way merge), and the
+   * result goes to the host as the smallest edit. When the document held host edits the file
+   * did not, the merged text is written back into the file at once.
+   */
+  async #mergeText(path: string, bytes: Buffer, decoded: DecodedText): Promise<void> {
+    const { sync } = this.#options;
+    const followed = await this.#follow(path, decoded.format);
+    if (!this.#connected) {
+      this.#held.add(path); // Lost while waiting for the document; merged once back.
+      return;
+    }
+    const current = followed.document.text.toString();
+    const baseBytes = sync.baseOf(path);
+    // Without a base (too large to keep, or not text before) the document is the base: a
+    // two-way merge, which takes the file as it is.
+    const base = (baseBytes && decodeText(baseBytes)?.text) ?? current;
+    const merged = mergeTexts(base, decoded.text, current);
+    followed.format = decoded.format;
+    applyTextChange(followed.document.text, merged, MIRROR_ORIGIN);
+    sync.remember(path, bytes);
+    this.#options.onEvent({ event: 'sent', path, kind: 'edit' });
+    if (merged !== decoded.text) await this.#writeDocument(path, followed);
+  }
+
+  /**
+   * Asks the host to make a change; true once done. When the host refuses, its version is put
+   * back; when the connection is lost first, the path is held for {@link resume}.
+   */
   async #fileOp(
     op: 'write' | 'create' | 'mkdir' | 'delete',
     path: string,
     content?: Uint8Array,
-  ): Promise<void> {
+  ): Promise<boolean> {
     try {
       await this.#options.collaboration.fileOp(op, path, content ? { content } : {});
       this.#options.onEvent({ event: 'sent', path, kind: op });
+      return true;
     } catch (error) {
-      this.#options.onEvent({ event: 'reverted', path, message: (error as Error).message });
-      this.#options.sync.forget(path);
-      this.#options.fetch(path);
+      if (!this.#connected) this.#held.add(path);
+      else this.#revert(path, (error as Error).message);
+      return false;
     }
   }
 
-  #revert(path: string): void {
+  #revert(path: string, message: string): void {
     this.#options.sync.forget(path);
     this.#options.fetch(path);
-    this.#options.onEvent({
-      event: 'reverted',
-      path,
-      message: 'Your role is read-only: the change was not sent and the host’s version is back.',
-    });
+    this.#options.onEvent({ event: 'reverted', path, message });
   }
 
   /** Opens the document for `path` and writes the host's edits to it into the mirror. */
@@ -169,28 +278,55 @@ export class MirrorWriteback {
     const document = this.#options.collaboration.open(path);
     const followed: Followed = { document, format, timer: undefined };
     this.#followed.set(path, followed);
+    const debounceMs = this.#options.writeDebounceMs ?? MIRROR_WRITE_DEBOUNCE_MS;
     document.doc.on('update', (_update: Uint8Array, origin: unknown) => {
       if (origin !== HOST_ORIGIN) return;
       clearTimeout(followed.timer);
       followed.timer = setTimeout(() => {
         followed.timer = undefined;
-        void this.#writeDocument(path, followed);
-      }, MIRROR_WRITE_DEBOUNCE_MS);
+        this.#run(() => this.#writeDocument(path, followed));
+      }, debounceMs);
     });
     await document.synced;
     return followed;
   }
 
+  /**
+   * Writes the document's text into the mirror file, unless the file holds a local change not
+   * taken in yet: that change is merged first, and its merge writes the file.
+   */
   async #writeDocument(path: string, followed: Followed): Promise<void> {
+    const { sync, mirror } = this.#options;
     const bytes = encodeText(followed.document.text.toString(), followed.format);
-    if (digest(bytes) === this.#options.sync.digestOf(path)) return;
-    this.#options.sync.remember(path, bytes);
+    const known = sync.digestOf(path);
+    if (digest(bytes) === known) return;
+    const local = await mirror.digestLocal(path).catch(() => undefined);
+    if (known === undefined || local !== known) {
+      if (local !== undefined) this.#enqueue(path);
+      return;
+    }
+    // Recorded before the write, so that the watcher's echo of it is recognised.
+    sync.remember(path, bytes);
     try {
-      await this.#options.mirror.writeFile(path, bytes);
+      await mirror.writeFile(path, bytes);
     } catch (error) {
+      // The file still holds what it held: record that again, or its next change would be
+      // measured from text it never had.
+      await readFile(this.#abs(path)).then(
+        (held) => sync.remember(path, held),
+        () => sync.forget(path),
+      );
       this.#options.logger.warn({ err: error }, 'could not write a document into the mirror');
     }
   }
+
+  #abs(path: string): string {
+    return join(this.#options.mirror.root, ...path.split('/'));
+  }
+}
+
+function kindAfter(change: WorkspaceChange): LocalKind {
+  return change.type === 'delete' ? 'missing' : change.kind;
 }
 
 function digest(bytes: Uint8Array): string {

@@ -1,4 +1,5 @@
-import type { Stats } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, type Stats } from 'node:fs';
 import { lstat, mkdir, readdir, realpath, rmdir, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, parse, resolve } from 'node:path';
@@ -270,6 +271,27 @@ export class Mirror {
     }
     this.#writers.add(writer);
     return writer;
+  }
+
+  /**
+   * SHA-256 (hex) of a local file's content, to tell whether it still holds what the mirror
+   * wrote; `undefined` when nothing is there. Reads through the same checks as a write.
+   * @throws {PathRejectedError} for a path the host may not write, or a directory or symlink
+   */
+  async digestLocal(relPath: string): Promise<string | undefined> {
+    const target = await this.#target(relPath);
+    if (target.info === null) return undefined;
+    if (!target.info.isFile()) {
+      throw new PathRejectedError(relPath, 'invalid', 'is not a regular file in the mirror');
+    }
+    const hash = createHash('sha256');
+    try {
+      for await (const chunk of createReadStream(target.abs)) hash.update(chunk as Buffer);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return undefined;
+      throw perFileError(relPath, error);
+    }
+    return hash.digest('hex');
   }
 
   /**

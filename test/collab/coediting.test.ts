@@ -6,12 +6,13 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { joinSession, type GuestAgent } from '../../src/guest/agent.js';
-import { startHost, type HostAgent } from '../../src/host/agent.js';
+import type { GuestAgent } from '../../src/guest/agent.js';
+import type { HostAgent } from '../../src/host/agent.js';
 import type { HostEvent } from '../../src/host/events.js';
 import { createLobbyServer, type LobbyServer } from '../../src/lobby/index.js';
 import type { Role } from '../../src/protocol/messages.js';
 import { eventually, makeProject } from '../e2e/harness.js';
+import { admitGuest, startTestHost } from './session.js';
 
 /** A small seeded generator, so a failing script can be replayed from the printed seed. */
 function random(seed: number): () => number {
@@ -29,17 +30,11 @@ describe('co-editing', () => {
   let lobby: LobbyServer;
   let project: Awaited<ReturnType<typeof makeProject>>;
   let host: HostAgent;
-  const events: HostEvent[] = [];
+  let events: HostEvent[] = [];
   const guests: GuestAgent[] = [];
 
   async function admit(name: string, role: Role): Promise<GuestAgent> {
-    const guest = await joinSession({ link: host.link, name, relayOnly: true });
-    await eventually(() => events.some((e) => e.event === 'join-request' && e.name === name));
-    const request = events.find((e) => e.event === 'join-request' && e.name === name) as {
-      id: string;
-    };
-    host.approve(request.id, role);
-    await eventually(() => guest.role === role);
+    const guest = await admitGuest({ host, events }, role, { name });
     guests.push(guest);
     return guest;
   }
@@ -48,14 +43,9 @@ describe('co-editing', () => {
     lobby = await createLobbyServer({ host: '127.0.0.1', port: 0 });
     project = await makeProject();
     await writeFile(join(project.dir, 'shared.txt'), 'line one\r\nline two\r\n');
-    host = await startHost({
-      dir: project.dir,
-      lobbyUrl: lobby.url,
-      name: 'host',
-      relayOnly: true,
-      autosaveDebounceMs: 50,
-      onEvent: (event) => events.push(event),
-    });
+    const started = await startTestHost(project.dir, lobby.url);
+    host = started.host;
+    events = started.events;
   });
 
   after(async () => {

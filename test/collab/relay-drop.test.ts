@@ -3,36 +3,19 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { joinSession, type GuestAgent } from '../../src/guest/agent.js';
-import { startHost } from '../../src/host/agent.js';
-import type { HostEvent } from '../../src/host/events.js';
+import type { GuestAgent } from '../../src/guest/agent.js';
 import { eventually, makeProject, startRecordedLobby } from '../e2e/harness.js';
+import { admitGuest, startTestHost } from './session.js';
 
 test('dropping the relay while two guests type loses no edit, on either side or on disk', async () => {
   const lobby = await startRecordedLobby();
   const project = await makeProject();
   await writeFile(join(project.dir, 'notes.md'), 'start\n');
-  const events: HostEvent[] = [];
-  const host = await startHost({
-    dir: project.dir,
-    lobbyUrl: lobby.proxy.url,
-    name: 'host',
-    relayOnly: true,
-    autosaveDebounceMs: 50,
-    onEvent: (event) => events.push(event),
-  });
+  const started = await startTestHost(project.dir, lobby.proxy.url);
+  const { host, events } = started;
   const guests: GuestAgent[] = [];
   try {
-    for (const name of ['ann', 'ben']) {
-      const guest = await joinSession({ link: host.link, name, relayOnly: true });
-      await eventually(() => events.some((e) => e.event === 'join-request' && e.name === name));
-      const request = events.find((e) => e.event === 'join-request' && e.name === name) as {
-        id: string;
-      };
-      host.approve(request.id, 'edit');
-      await eventually(() => guest.role === 'edit');
-      guests.push(guest);
-    }
+    for (const name of ['ann', 'ben']) guests.push(await admitGuest(started, 'edit', { name }));
     const [ann, ben] = guests.map((g) => g.collaboration.open('notes.md'));
     await Promise.all([ann!.synced, ben!.synced]);
     ann!.text.insert(ann!.text.length, 'ann-before\n');

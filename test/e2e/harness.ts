@@ -23,6 +23,8 @@ export class RecordingProxy {
   targetPort = 0;
   /** Delay before forwarding each chunk, to make this path slow. */
   delayMs = 0;
+  /** While true, new connections are closed at once, as an unreachable server's would be. */
+  refusing = false;
 
   async listen(): Promise<number> {
     this.#server.listen(0, '127.0.0.1');
@@ -40,6 +42,10 @@ export class RecordingProxy {
   }
 
   #onConnection(client: net.Socket): void {
+    if (this.refusing) {
+      client.destroy();
+      return;
+    }
     const upstream = net.connect(this.targetPort, '127.0.0.1');
     for (const socket of [client, upstream]) {
       this.#sockets.add(socket);

@@ -422,3 +422,21 @@ test('prune never removes a file being streamed', async (t) => {
   await writer.commit();
   assert.equal(await readFile(join(dir, 'incoming.bin'), 'utf8'), 'ab');
 });
+
+test('a local file’s digest is read through the same gate as a write, never through a symlink', async (t) => {
+  const { dir, outside, mirror } = await setup(t);
+  await mirror.writeFile('a.txt', bytes('hello'));
+  assert.equal(
+    await mirror.digestLocal('a.txt'),
+    '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824',
+  );
+  assert.equal(await mirror.digestLocal('missing.txt'), undefined);
+  await writeFile(join(outside, 'secret.txt'), 'outside');
+  await symlink(join(outside, 'secret.txt'), join(dir, 'link.txt'));
+  await symlink(outside, join(dir, 'out'));
+  await rejectsWith(mirror.digestLocal('link.txt'), 'outside');
+  await rejectsWith(mirror.digestLocal('out/secret.txt'), 'outside');
+  await rejectsWith(mirror.digestLocal('../outside/secret.txt'), 'invalid');
+  await mkdir(join(dir, 'folder'));
+  await rejectsWith(mirror.digestLocal('folder'), 'invalid');
+});

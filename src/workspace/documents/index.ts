@@ -13,6 +13,7 @@ export {
 } from './text-codec.js';
 export { diffText, MAX_DIFF_COST, type DiffTextOptions, type TextDiff } from './text-diff.js';
 export { applyTextChange } from './apply-diff.js';
+export { mergeTextChange, mergeTexts } from './merge-text.js';
 export {
   AUTOSAVE_DEBOUNCE_MS,
   AUTOSAVE_MAX_WAIT_MS,

@@ -3,10 +3,10 @@ import type { Logger } from '../../log.js';
 import { PathRejectedError } from '../errors.js';
 import { resolveInside } from '../resolve.js';
 import type { WorkspaceRules } from '../rules.js';
-import { applyTextChange } from './apply-diff.js';
 import { AutosaveTimer } from './autosave.js';
 import { NotATextFileError, type DocumentGoneReason } from './errors.js';
 import { readDocumentFile, type ReadOutcome, type ReplaceFile } from './file-io.js';
+import { mergeTextChange } from './merge-text.js';
 import {
   decodeText,
   encodeText,
@@ -271,9 +271,7 @@ export class DocumentFile implements SharedDocument {
     if (decoded === undefined) return this.#markGone(whyNotText(bytes) ?? 'binary');
     // The outside change is a diff from the base, applied there and merged into the live
     // document as if a peer had made it concurrently with the unsaved edits.
-    const before = Y.encodeStateVector(this.#base);
-    applyTextChange(this.#base.getText(DOCUMENT_TEXT_NAME), decoded.text, DISK_ORIGIN);
-    Y.applyUpdate(this.doc, Y.encodeStateAsUpdate(this.#base, before), DISK_ORIGIN);
+    mergeTextChange(this.#base.getText(DOCUMENT_TEXT_NAME), this.doc, decoded.text, DISK_ORIGIN);
     // Text without any line break says nothing about line endings: keep the style known so far,
     // so that a CRLF file emptied and refilled outside stays CRLF (both encode the same bytes).
     const undetermined = !/[\r\n]/.test(decoded.text);
