@@ -89,3 +89,56 @@ test('a handler that throws a ProtocolError sends its code and closes', async ()
   left.close();
   done();
 });
+
+test('a peer sending faster than the handler is read no further once too many messages wait', async () => {
+  const { a, b, done } = await pair();
+  const maxQueuedMessages = 8;
+  const right = new MessageChannel<Msg, Msg>(b, { schema, maxQueuedMessages });
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const seen: number[] = [];
+  const count = 20_000;
+  const all = new Promise<void>((resolve) =>
+    right.listen(async (m) => {
+      if (m.t !== 'ping') return;
+      await gate;
+      seen.push(m.n);
+      if (seen.length === count) resolve();
+    }),
+  );
+  // Raw frames with a 1 KiB body each, 20 MB in all: far more than the sockets buffer.
+  const body = Buffer.alloc(1024, 0x61);
+  const frames = Array.from({ length: count }, (_, n) => encodeFrame({ t: 'ping', n }, body));
+  const total = frames.reduce((sum, frame) => sum + frame.length, 0);
+  a.write(Buffer.concat(frames));
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(b.isPaused(), true, 'the stream is paused while the handler is stuck');
+    assert.ok(b.bytesRead < total / 2, `read ${b.bytesRead} of ${total} bytes while stuck`);
+    assert.ok(a.writableLength > 0, 'the sender is pushed back');
+    release();
+    await all;
+    assert.deepEqual(
+      seen,
+      Array.from({ length: count }, (_, n) => n),
+    );
+    assert.equal(b.bytesRead, total);
+  } finally {
+    release();
+    a.destroy();
+    right.close();
+    b.destroy();
+    done();
+  }
+});
+
+test('maxQueuedMessages below one is misuse', async () => {
+  const { a, b, done } = await pair();
+  assert.throws(
+    () => new MessageChannel<Msg, Msg>(b, { schema, maxQueuedMessages: 0 }),
+    RangeError,
+  );
+  a.destroy();
+  b.destroy();
+  done();
+});
