@@ -27,6 +27,7 @@ import { GuestCollaboration } from './collaboration.js';
 import { MirrorWriteback } from './mirror-writeback.js';
 import { ReconnectSchedule, RECONNECT_GIVE_UP_MS } from './reconnect.js';
 import { RemoteTree } from './remote-tree.js';
+import { AckCounter } from '../protocol/flow.js';
 
 /** How long the guest waits for the host's `hello` after the TLS handshake. */
 export const HOST_HELLO_TIMEOUT_MS = 10_000;
@@ -264,9 +265,12 @@ class Guest implements GuestAgent {
       }
       throw new ProtocolError(`"${message.t}" is not allowed now`, 'unexpected_message');
     };
+    const acks = new AckCounter();
     channel.listen(async (message, body) => {
       try {
         await handle(message, body);
+        const ack = acks.handled(body.length);
+        if (ack && !channel.closed) await channel.send({ t: 'ack', ...ack });
       } catch (error) {
         // A failure here is ours (the local disk, a bug), not the connection's: reconnecting
         // would only repeat it, so it ends the session with its reason.

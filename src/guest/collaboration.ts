@@ -87,8 +87,11 @@ export class GuestCollaboration {
           for (const follower of this.#followers) follower();
           return;
         }
-        const changed = [...added!, ...updated!, ...removed!];
-        this.#send({ t: 'awareness' }, encodeAwarenessUpdate(this.awareness, changed));
+        // Only our own entry is ours to publish. Others' entries change here too, when they
+        // time out after a long silence (the host would refuse an update that speaks for them).
+        const own = this.awareness.clientID;
+        if (![...added!, ...updated!, ...removed!].includes(own)) return;
+        this.#send({ t: 'awareness' }, encodeAwarenessUpdate(this.awareness, [own]));
       },
     );
   }

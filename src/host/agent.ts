@@ -372,6 +372,10 @@ class Host implements HostAgent {
       guest.channel.close();
       return;
     }
+    if (message.t === 'ack') {
+      guest.window.acknowledge(message);
+      return;
+    }
     if (guest.state === 'hello' && message.t === 'hello') {
       if (message.protocol !== PROTOCOL_VERSION) throw ProtocolError.of('unsupported_protocol');
       if (GUEST_ID.test(message.name)) {
@@ -404,6 +408,7 @@ class Host implements HostAgent {
         const totals = await publishSnapshot(guest.channel, this.#folder, {
           contents: guest.wantsContents,
           interleave,
+          flow: () => guest.window.wait(),
         });
         guest.log.info(totals, 'snapshot sent');
       });

@@ -2,6 +2,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../log.js';
 import { MessageChannel } from '../protocol/channel.js';
 import { ProtocolError } from '../protocol/errors.js';
+import { SendWindow } from '../protocol/flow.js';
 import {
   guestMessageSchema,
   type GuestMessage,
@@ -42,6 +43,8 @@ export class GuestConnection {
   readonly openDocuments = new Set<string>();
   /** Presence client ids this guest speaks for. */
   readonly clientIds = new Set<number>();
+  /** How far ahead of the guest's acknowledgements a snapshot may run. */
+  readonly window: SendWindow;
   /** Sends waiting their turn, oldest first. */
   readonly #outbox: OutboxJob[] = [];
   #sending = false;
@@ -59,6 +62,8 @@ export class GuestConnection {
     this.socket = options.socket;
     this.log = options.log;
     this.channel = new MessageChannel(options.socket, { schema: guestMessageSchema });
+    this.window = new SendWindow(() => this.channel.sent);
+    this.channel.onClose(() => this.window.close());
   }
 
   /**

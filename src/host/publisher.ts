@@ -48,6 +48,12 @@ export interface SnapshotOptions {
    * as no file read before the call is sent after it: a change sent meanwhile may be newer.
    */
   interleave?: () => Promise<boolean>;
+  /**
+   * Resolves when the guest has caught up enough for the next file (protocol/flow.ts); called
+   * before each file and each chunk, so the session's other traffic never queues behind more
+   * than one window of the snapshot.
+   */
+  flow?: () => Promise<void>;
 }
 
 /**
@@ -86,6 +92,7 @@ export async function publishSnapshot(
   for (const [index, file] of list.entries()) {
     // Not during the listing: a change overtaking it could be undone by an older entry. What
     // was read ahead before a change went out may be older than that change: read it again.
+    await options.flow?.();
     if (await options.interleave?.()) ahead.clear();
     for (let next = index; next < Math.min(list.length, index + SNAPSHOT_READ_AHEAD); next++) {
       if (!ahead.has(next)) ahead.set(next, readAhead(folder, list[next]!));
@@ -93,7 +100,7 @@ export async function publishSnapshot(
     const read = await ahead.get(index)!;
     ahead.delete(index);
     let sent: number | undefined;
-    if (read === 'stream') sent = await publishFile(channel, folder, file);
+    if (read === 'stream') sent = await publishFile(channel, folder, file, options.flow);
     else if (read === 'gone') sent = undefined;
     else if ('error' in read) throw read.error;
     else {
@@ -176,6 +183,7 @@ async function publishFile(
   channel: GuestChannel,
   folder: SharedFolder,
   entry: TreeEntry,
+  flow?: () => Promise<void>,
 ): Promise<number | undefined> {
   let handle;
   try {
@@ -192,6 +200,7 @@ async function publishFile(
     for (;;) {
       // Never more than the size announced: a file still growing is sent as it was, and the
       // watcher sends the rest as a change.
+      if (offset > 0) await flow?.();
       const want = Math.min(FILE_CHUNK_BYTES, size - offset);
       const { bytesRead } = await handle.read(buffer, 0, want, offset);
       const last = bytesRead < FILE_CHUNK_BYTES || offset + bytesRead >= size;

@@ -13,12 +13,22 @@ import { ProtocolError } from './errors.js';
  */
 export const MAX_QUEUED_MESSAGES = 256;
 
+/**
+ * Longest wait, after the peer closed its side, for the messages it sent before closing to be
+ * handled. Its last words (`error` with why it removed us, `ended`) are usually the final frame
+ * and must not be dropped because a handler was still busy when the stream ended; a handler
+ * that never settles must not hold the channel open either.
+ */
+export const CLOSE_DRAIN_MS = 10_000;
+
 /** Options for a {@link MessageChannel}. */
 export interface MessageChannelOptions<In> extends FrameLimits {
   /** Schema every incoming header must satisfy. */
   schema: z.ZodType<In>;
   /** Defaults to {@link MAX_QUEUED_MESSAGES}. */
   maxQueuedMessages?: number;
+  /** Defaults to {@link CLOSE_DRAIN_MS}. */
+  closeDrainMs?: number;
 }
 
 /** Called for each valid incoming message, in order. A throw or rejection closes the channel. */
@@ -37,13 +47,18 @@ export class MessageChannel<In, Out extends object> {
   readonly #decoder: FrameDecoder;
   readonly #maxFrameBytes: number | undefined;
   readonly #maxQueued: number;
+  readonly #closeDrainMs: number;
   #handler: MessageHandler<In> | undefined;
   #queue: Promise<void> = Promise.resolve();
   /** Messages handed to the queue and not yet handled. */
   #queued = 0;
   /** Whether reading is paused because too many messages wait. */
   #throttled = false;
+  /** Messages and body bytes sent so far, for flow control. */
+  readonly #sent = { messages: 0, bytes: 0 };
   #closed = false;
+  /** Set once the peer closed its side while received messages still wait for the handler. */
+  #draining = false;
   #closeError: Error | undefined;
   readonly #closeListeners: ((error: Error | undefined) => void)[] = [];
 
@@ -53,13 +68,14 @@ export class MessageChannel<In, Out extends object> {
     this.#decoder = new FrameDecoder(options);
     this.#maxFrameBytes = options.maxFrameBytes;
     this.#maxQueued = options.maxQueuedMessages ?? MAX_QUEUED_MESSAGES;
+    this.#closeDrainMs = options.closeDrainMs ?? CLOSE_DRAIN_MS;
     if (!Number.isInteger(this.#maxQueued) || this.#maxQueued < 1) {
       throw new RangeError(`maxQueuedMessages must be an integer >= 1, got ${this.#maxQueued}`);
     }
     stream.on('data', (chunk: Buffer) => this.#onData(chunk));
     stream.on('error', (error: Error) => this.#finish(error));
-    stream.on('close', () => this.#finish(undefined));
-    stream.on('end', () => this.#finish(undefined));
+    stream.on('close', () => this.#drainThenFinish());
+    stream.on('end', () => this.#drainThenFinish());
     // Frames are read only once a handler is set, so nothing is lost between connect and use.
     stream.pause();
   }
@@ -75,6 +91,11 @@ export class MessageChannel<In, Out extends object> {
     this.#stream.resume();
   }
 
+  /** Messages and body bytes sent so far (not counting a closing `error`). */
+  get sent(): { messages: number; bytes: number } {
+    return { ...this.#sent };
+  }
+
   /** Registers a callback for when the channel closes; `error` is set when it failed. */
   onClose(listener: (error: Error | undefined) => void): void {
     if (this.#closed) listener(this.#closeError);
@@ -87,7 +108,11 @@ export class MessageChannel<In, Out extends object> {
    */
   async send(message: Out, body?: Uint8Array): Promise<void> {
     if (this.#closed) throw new ProtocolError('connection closed', 'internal');
+    // The peer has gone: a reply to one of its last messages has nowhere to go.
+    if (this.#draining) return;
     const frame = encodeFrame(message, body, this.#maxFrameBytes);
+    this.#sent.messages += 1;
+    this.#sent.bytes += body?.length ?? 0;
     if (this.#stream.write(frame)) return;
     await new Promise<void>((resolve, reject) => {
       const done = (): void => {
@@ -161,6 +186,22 @@ export class MessageChannel<In, Out extends object> {
       this.#throttled = false;
       if (!this.#closed) this.#stream.resume();
     }
+  }
+
+  /**
+   * The peer closed its side cleanly: what it sent before is whole, so it is handled first
+   * (for at most `closeDrainMs`), and only then is the channel closed.
+   */
+  #drainThenFinish(): void {
+    if (this.#closed || this.#draining) return;
+    if (this.#queued === 0) return this.#finish(undefined);
+    this.#draining = true;
+    const timer = setTimeout(() => this.#finish(undefined), this.#closeDrainMs);
+    timer.unref();
+    void this.#queue.then(() => {
+      clearTimeout(timer);
+      this.#finish(undefined);
+    });
   }
 
   #finish(error: Error | undefined): void {

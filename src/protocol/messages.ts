@@ -61,9 +61,12 @@ export const guestMessageSchema = z.discriminatedUnion('t', [
   // Asks for the whole tree, then every later change; with `contents` (the mirror, the
   // default) file contents come too.
   z.object({ t: z.literal('sync'), contents: z.boolean().optional() }),
-  // Opens a shared text document; y-protocols sync messages for it follow as `doc`.
+  // How many host messages (and body bytes) the guest has handled since it connected; the host
+  // keeps a snapshot within a window of that (protocol/flow.ts).
+  z.object({ t: z.literal('ack'), messages: count, bytes: count }),
   // Asks for a file's current content again (a mirror putting back a change it may not make).
   z.object({ t: z.literal('fetch'), path: wirePath }),
+  // Opens a shared text document; y-protocols sync messages for it follow as `doc`.
   z.object({ t: z.literal('open'), path: wirePath }),
   z.object({ t: z.literal('close'), path: wirePath }),
   // Body: one y-protocols sync message (step 1, step 2 or update) for the document at `path`.

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFile, writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { removeAwarenessStates } from 'y-protocols/awareness';
 import { after, before, describe, test } from 'node:test';
 import type { GuestAgent } from '../../src/guest/agent.js';
 import type { HostAgent } from '../../src/host/agent.js';
@@ -175,5 +176,27 @@ describe('co-editing', () => {
     await eventually(() => !names().includes('pia'));
     await eventually(() => seen.at(-1) === undefined);
     stop();
+  });
+
+  test("a guest's view of others timing out stays local and costs it nothing", async () => {
+    const guestEvents: string[] = [];
+    const rue = await admitGuest({ host, events }, 'read-only', {
+      name: 'rue',
+      onEvent: (event) => guestEvents.push(event.event),
+    });
+    guests.push(rue);
+    const sol = await admit('sol', 'read-only');
+    const awareness = rue.collaboration.awareness;
+    await eventually(() => rue.collaboration.participants().some((p) => p.name === 'sol'));
+    // As after a long snapshot of tiny files held everything else back: rue's awareness drops
+    // the others as outdated. That is rue's own view, not something to tell the host.
+    const others = [...awareness.getStates().keys()].filter((id) => id !== awareness.clientID);
+    removeAwarenessStates(awareness, others, 'timeout');
+    awareness.setLocalStateField('file', 'README.md');
+    await eventually(() =>
+      sol.collaboration.participants().some((p) => p.name === 'rue' && p.file === 'README.md'),
+    );
+    assert.equal(rue.role, 'read-only');
+    assert.ok(!guestEvents.includes('reconnecting'), `rue's events: ${guestEvents.join(', ')}`);
   });
 });

@@ -132,6 +132,46 @@ test('a peer sending faster than the handler is read no further once too many me
   }
 });
 
+test("a peer's last messages before it closes are handled while the handler is still busy", async () => {
+  const { a, b, done } = await pair();
+  const right = new MessageChannel<Msg, Msg>(b, { schema });
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const seen: string[] = [];
+  right.listen(async (m) => {
+    if (m.t === 'ping' && m.n === 0) await gate;
+    seen.push(m.t === 'ping' ? `ping ${m.n}` : `error ${m.code}`);
+  });
+  const closed = new Promise<Error | undefined>((resolve) => right.onClose(resolve));
+  // The first message holds the handler; the rest, the peer's goodbye among them, arrive and
+  // then the stream ends while they wait.
+  a.end(
+    Buffer.concat([
+      encodeFrame({ t: 'ping', n: 0 }),
+      encodeFrame({ t: 'ping', n: 1 }),
+      encodeFrame({ t: 'error', code: 'removed', message: 'The host removed you.' }),
+    ]),
+  );
+  await once(b, 'end');
+  assert.equal(right.closed, false, 'still handling what came before the end');
+  release();
+  assert.equal(await closed, undefined);
+  assert.deepEqual(seen, ['ping 0', 'ping 1', 'error removed']);
+  b.destroy();
+  done();
+});
+
+test('a handler that never settles does not hold a closed channel open', async () => {
+  const { a, b, done } = await pair();
+  const right = new MessageChannel<Msg, Msg>(b, { schema, closeDrainMs: 100 });
+  right.listen(() => new Promise<void>(() => undefined));
+  const closed = new Promise<Error | undefined>((resolve) => right.onClose(resolve));
+  a.end(encodeFrame({ t: 'ping', n: 0 }));
+  assert.equal(await closed, undefined);
+  b.destroy();
+  done();
+});
+
 test('maxQueuedMessages below one is misuse', async () => {
   const { a, b, done } = await pair();
   assert.throws(
