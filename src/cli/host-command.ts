@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -9,7 +11,7 @@ import { createLobbyServer, DEFAULT_LOBBY_PORT, type LobbyServer } from '../lobb
 import { ROLES, type Role } from '../protocol/messages.js';
 import { HostBackend } from '../ui/host-backend.js';
 import type { UiServer } from '../ui/server.js';
-import { reportFailure } from './failure.js';
+import { reportFailure, UsageError } from './failure.js';
 import { serveUi, UI_LINGER_MS, type UiFlags } from './ui.js';
 import { EXIT, type Output } from './output.js';
 
@@ -46,6 +48,9 @@ export async function runHost(
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   try {
+    // What the user got wrong is said before anything starts, not after a link was printed.
+    await checkFolder(dir);
+    await checkUiPort(options);
     let lobbyUrl = options.lobby;
     if (!lobbyUrl) {
       lobby = await startEmbeddedLobby(options);
@@ -89,6 +94,34 @@ export async function runHost(
     if (ui?.pages()) await new Promise((resolve) => setTimeout(resolve, UI_LINGER_MS));
     await ui?.close();
     await lobby?.close();
+  }
+}
+
+async function checkFolder(dir: string): Promise<void> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new UsageError(
+      `Cannot share ${dir}: ${info ? 'it is not a folder' : 'there is no such folder'}. Give the path of a folder to share.`,
+    );
+  }
+}
+
+/** A taken `--ui-port` fails now, before a session is registered that would end at once. */
+async function checkUiPort(options: HostCommandOptions): Promise<void> {
+  if (options.ui === false || options.uiPort === undefined || Number(options.uiPort) === 0) return;
+  const probe = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen(Number(options.uiPort), '127.0.0.1', resolve);
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    throw new UsageError(
+      `Port ${options.uiPort} for the editor is taken; choose another with --ui-port, or 0.`,
+    );
+  } finally {
+    await new Promise((resolve) => probe.close(resolve));
   }
 }
 
@@ -206,9 +239,16 @@ function readCommands(
         return;
       }
       case 'kick':
-        if (!host.remove(args[0] ?? ''))
-          complain(output, `no guest with id "${args[0] ?? ''}" is in the session`);
+        if (!args[0]) return complain(output, 'say which guest: kick ID (ids are g1, g2…)');
+        if (!host.remove(args[0]))
+          complain(output, `no guest with id "${args[0]}" is in the session`);
         return;
+      case 'guests':
+      case 'list':
+        return output.event({ event: 'guests', ...host.guests() }, listGuests(host));
+      case 'help':
+      case '?':
+        return output.say(COMMANDS_HELP);
       case 'summon':
         host.summon();
         return;
@@ -216,13 +256,31 @@ function readCommands(
         void host.end();
         return;
       default:
-        complain(
-          output,
-          `unknown command "${command}"; use approve ID [ROLE], deny ID, role ID ROLE, kick ID, summon or end`,
-        );
+        complain(output, `unknown command "${command}"; type "help" for the list`);
     }
   });
   return lines;
+}
+
+/** What the host can type while the session runs. */
+const COMMANDS_HELP = [
+  'Commands:',
+  '  approve ID [ROLE]   admit a waiting guest (ROLE: read-only, edit or full)',
+  '  deny ID             turn a waiting guest away',
+  "  role ID ROLE        change a guest's role",
+  '  kick ID             remove a guest (asked about again if it comes back)',
+  '  guests              list who is here, with ids and roles',
+  '  summon              ask everyone to follow you',
+  '  end                 end the session for everyone',
+].join('\n');
+
+function listGuests(host: HostAgent): string {
+  const { admitted, waiting } = host.guests();
+  if (admitted.length + waiting.length === 0) return 'No guests yet.';
+  return [
+    ...admitted.map((g) => `  ${g.id}  ${g.name}  ${g.role}  (${g.via})`),
+    ...waiting.map((g) => `  ${g.id}  ${g.name}  waiting, PIN ${g.pin}  (${g.via})`),
+  ].join('\n');
 }
 
 function shortAnswer(word: string): Role | 'deny' | 'default' | undefined {

@@ -6,12 +6,22 @@ import type { JoinCommandOptions } from './join-command.js';
 import type { LobbyCommandOptions } from './lobby-command.js';
 import { createOutput, EXIT } from './output.js';
 
-const EXIT_CODES_HELP = `
+const HOST_EXIT_CODES = `
+Exit codes:
+  0  the session ended cleanly        1  other failure
+  2  bad usage (a missing folder, a taken port)    6  lobby unreachable`;
+
+const JOIN_EXIT_CODES = `
 Exit codes:
   0  the session ended cleanly
   1  other failure        2  bad usage or link      3  denied or removed by the host
   4  host identity does not match the link (possible impersonation)
   5  unknown or ended session                        6  lobby unreachable`;
+
+const LOBBY_EXIT_CODES = `
+Exit codes:
+  0  stopped by Ctrl-C or SIGTERM     1  other failure
+  2  bad usage (an address this machine does not have, a taken port)`;
 
 function port(value: string): string {
   const n = Number(value);
@@ -77,12 +87,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       `
 Approving: on the terminal, answer r (read-only), e (edit), f (full) or d (deny) once the
 guest has read you the same PIN. While the session runs, type "role ID ROLE" to change a
-guest's role, "kick ID" to remove a guest, "summon" to have everyone follow you and "end" to
-end the session. With --json the same lines drive it, plus "approve ID [ROLE]" and "deny ID".
+guest's role, "kick ID" to remove a guest, "guests" to list them, "summon" to have everyone
+follow you, "end" to end the session and "help" for this list. With --json the same lines
+drive it, plus "approve ID [ROLE]" and "deny ID".
 
 The editor: Tandem serves a browser editor on 127.0.0.1 and opens it (with --json, or
 --no-open, it prints the address instead; the address carries a per-run token).
-${EXIT_CODES_HELP}`,
+${HOST_EXIT_CODES}`,
     )
     .action(async (dir: string, options: HostCommandOptions) => {
       // Commands load their modules on use, so `--help` and usage errors answer at once.
@@ -109,7 +120,7 @@ ${EXIT_CODES_HELP}`,
       `
 The editor: Tandem serves a browser editor on 127.0.0.1 and opens it (with --json, or
 --no-open, it prints the address instead; the address carries a per-run token).
-${EXIT_CODES_HELP}`,
+${JOIN_EXIT_CODES}`,
     )
     .action(async (link: string, options: JoinCommandOptions) => {
       const { runJoin } = await import('./join-command.js');
@@ -127,6 +138,7 @@ ${EXIT_CODES_HELP}`,
       url,
     )
     .option('--json', 'print one JSON event per line on stdout')
+    .addHelpText('after', LOBBY_EXIT_CODES)
     .action(async (options: LobbyCommandOptions & { json?: boolean }) => {
       const { runLobby } = await import('./lobby-command.js');
       setExitCode(await runLobby(options, createOutput(Boolean(options.json))));

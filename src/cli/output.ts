@@ -12,14 +12,24 @@ export interface Output {
 
 /** Creates the output for one command run. */
 export function createOutput(json: boolean): Output {
+  let readerGone = false;
+  // Whatever reads our output (`| head`, `| tee` on Ctrl-C) may go away first. That ends
+  // nothing: the session goes on, or finishes cleanly, with nobody reading what it says.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    readerGone = true;
+  });
+  const write = (line: string): void => {
+    if (!readerGone) process.stdout.write(`${line}\n`);
+  };
   return {
     json,
     event(event, human) {
-      if (json) process.stdout.write(`${JSON.stringify(event)}\n`);
-      else if (human !== undefined) process.stdout.write(`${printable(human)}\n`);
+      if (json) write(JSON.stringify(event));
+      else if (human !== undefined) write(printable(human));
     },
     say(line) {
-      if (!json) process.stdout.write(`${printable(line)}\n`);
+      if (!json) write(printable(line));
     },
   };
 }

@@ -1,6 +1,7 @@
 /** The `tandem` command as a user and a script see it: real processes, real folders. */
 import assert from 'node:assert/strict';
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -46,6 +47,63 @@ test('a malformed link or a bad option exits 2 with a message saying what to do'
   const role = await runCli(['host', '.', '--role', 'admin']);
   assert.equal(role.code, 2);
   assert.match(role.stderr, /read-only/);
+});
+
+test('a missing folder, a taken port or a foreign address exits 2 before any link is made', async () => {
+  const missing = await runCli(['host', '/nonexistent/tandem-folder', '--listen', '127.0.0.1']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /no such folder/);
+  assert.doesNotMatch(missing.stdout, /listening|Join link/);
+
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const port = String((taken.address() as AddressInfo).port);
+  try {
+    const project = await makeProject();
+    try {
+      const ui = await runCli(['host', project.dir, '--listen', '127.0.0.1', '--ui-port', port]);
+      assert.equal(ui.code, 2);
+      assert.match(ui.stderr, /editor is taken; choose another with --ui-port/);
+      assert.doesNotMatch(ui.stdout, /Join link|ended/);
+    } finally {
+      await project.cleanup();
+    }
+    const lobby = await runCli(['lobby', '--host', '127.0.0.1', '--port', port]);
+    assert.equal(lobby.code, 2);
+    assert.match(lobby.stderr, /already in use .*--port/);
+    assert.doesNotMatch(lobby.stderr, /EADDRINUSE/);
+  } finally {
+    taken.close();
+  }
+  const foreign = await runCli(['lobby', '--host', '192.0.2.1', '--port', '0']);
+  assert.equal(foreign.code, 2);
+  assert.match(foreign.stderr, /not an address of this machine/);
+});
+
+test('a host whose output reader goes away keeps running and ends cleanly', async () => {
+  const project = await makeProject();
+  const host = new CliProcess([
+    'host',
+    project.dir,
+    '--listen',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--json',
+    '--no-ui',
+  ]);
+  try {
+    await host.waitFor('link');
+    // As `| head -1` does: the reader closes its end of the pipe.
+    host.child.stdout!.destroy();
+    host.send('guests');
+    host.send('end');
+    assert.equal(await host.exited, 0);
+    assert.doesNotMatch(host.stderr, /EPIPE|at /);
+  } finally {
+    await host.stop();
+    await project.cleanup();
+  }
 });
 
 test('an unreachable lobby exits 6 and names the address', async () => {
