@@ -7,7 +7,8 @@ export type NotATextFileReason = NotTextReason | 'too-large' | 'not-a-file';
 export type DocumentGoneReason = NotATextFileReason | 'deleted' | 'rejected';
 
 const ADVICE: Record<NotATextFileReason, string> = {
-  binary: 'it holds binary data (a NUL byte); it can be shown or downloaded, not co-edited',
+  binary:
+    'it holds binary data (a NUL byte); it is shared and mirrored as it is, but cannot be co-edited',
   'invalid-utf8': 'it is not valid UTF-8; convert it to UTF-8 to co-edit it',
   'too-large': 'it is larger than the limit for shared text files; open it in a local editor',
   'not-a-file': 'it is not a regular file',
