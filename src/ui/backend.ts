@@ -31,8 +31,8 @@ export interface UiBackend {
   /** Host: admitted and waiting guests. Guest: undefined. */
   guests(): Extract<AgentMessage, { t: 'guests' }> | undefined;
   participants(): ParticipantInfo[];
-  /** Lists one shared folder; `''` is the root. */
-  list(path: string): Promise<{ entries: ListingEntry[]; truncated: boolean }>;
+  /** Lists one shared folder (`''` is the root), at most `limit` entries. */
+  list(path: string, limit: number): Promise<{ entries: ListingEntry[]; truncated: boolean }>;
   /** Opens a document; match each call with {@link closeDocument}. */
   openDocument(path: string): Promise<BackendDocument>;
   closeDocument(path: string): Promise<void>;

@@ -4,7 +4,6 @@ import type { FileOp } from '../protocol/messages.js';
 import { can, type GuestAction } from '../workspace/index.js';
 import { Broadcaster, type BackendDocument, type UiBackend } from './backend.js';
 import type { AgentMessage, AppState, ListingEntry, ParticipantInfo } from './protocol.js';
-import { MAX_LISTING_ENTRIES } from './protocol.js';
 
 /** How long opening a document waits for the host's content. */
 export const OPEN_DOCUMENT_TIMEOUT_MS = 30_000;
@@ -111,12 +110,12 @@ export class GuestBackend implements UiBackend {
     return this.#agent?.collaboration.participants() ?? [];
   }
 
-  async list(path: string): Promise<{ entries: ListingEntry[]; truncated: boolean }> {
+  async list(
+    path: string,
+    limit: number,
+  ): Promise<{ entries: ListingEntry[]; truncated: boolean }> {
     const entries = this.#agent?.tree.list(path) ?? [];
-    return {
-      entries: entries.slice(0, MAX_LISTING_ENTRIES),
-      truncated: entries.length > MAX_LISTING_ENTRIES,
-    };
+    return { entries: entries.slice(0, limit), truncated: entries.length > limit };
   }
 
   async openDocument(path: string): Promise<BackendDocument> {

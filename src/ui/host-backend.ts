@@ -3,7 +3,6 @@ import type { HostEvent } from '../host/events.js';
 import type { FileOp } from '../protocol/messages.js';
 import { baseName, Broadcaster, type BackendDocument, type UiBackend } from './backend.js';
 import type { AgentMessage, AppState, ListingEntry, ParticipantInfo } from './protocol.js';
-import { MAX_LISTING_ENTRIES } from './protocol.js';
 
 /** Options for {@link HostBackend}. */
 export interface HostBackendOptions {
@@ -71,8 +70,11 @@ export class HostBackend implements UiBackend {
     return this.#host.local.participants();
   }
 
-  async list(path: string): Promise<{ entries: ListingEntry[]; truncated: boolean }> {
-    const { entries, truncated } = await this.#host.local.list(path, MAX_LISTING_ENTRIES);
+  async list(
+    path: string,
+    limit: number,
+  ): Promise<{ entries: ListingEntry[]; truncated: boolean }> {
+    const { entries, truncated } = await this.#host.local.list(path, limit);
     return {
       entries: entries.map((entry) => ({
         name: baseName(entry.path),

@@ -5,7 +5,12 @@ import type { WebSocket } from 'ws';
 import type * as Y from 'yjs';
 import type { Logger } from '../log.js';
 import type { BackendDocument, UiBackend } from './backend.js';
-import { pageMessageSchema, type AgentMessage, type PageMessage } from './protocol.js';
+import {
+  MAX_LISTING_ENTRIES,
+  pageMessageSchema,
+  type AgentMessage,
+  type PageMessage,
+} from './protocol.js';
 
 /** Documents one page may hold open at once. */
 export const MAX_PAGE_DOCUMENTS = 64;
@@ -83,7 +88,8 @@ export class PageSession {
     const backend = this.#backend;
     switch (message.t) {
       case 'list': {
-        const { entries, truncated } = await backend.list(message.path);
+        const limit = message.limit ?? MAX_LISTING_ENTRIES;
+        const { entries, truncated } = await backend.list(message.path, limit);
         return this.#send({ t: 'listing', path: message.path, entries, truncated });
       }
       case 'open':

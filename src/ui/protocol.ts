@@ -16,8 +16,14 @@ export const MAX_UI_PATH_LENGTH = 4096;
 /** Largest message the page may send (a Yjs update of a big paste, base64). */
 export const MAX_UI_MESSAGE_BYTES = 16 * 1024 * 1024;
 
-/** Entries one folder listing carries at most; the rest is reported as truncated. */
+/**
+ * Entries a folder listing carries unless the page asks for more; the rest is reported as
+ * truncated, and the tree offers to show more.
+ */
 export const MAX_LISTING_ENTRIES = 5000;
+
+/** Most entries the page may ask for in one listing ("show more" grows by one step each time). */
+export const MAX_LISTING_LIMIT = 200_000;
 
 const path = z.string().min(1).max(MAX_UI_PATH_LENGTH);
 const folder = z.string().max(MAX_UI_PATH_LENGTH);
@@ -28,7 +34,11 @@ const relativePosition = z.unknown();
 /** Messages the page sends to its agent. */
 export const pageMessageSchema = z.discriminatedUnion('t', [
   /** Lists one folder ('' is the shared root). Answered by `listing`. */
-  z.object({ t: z.literal('list'), path: folder }),
+  z.object({
+    t: z.literal('list'),
+    path: folder,
+    limit: z.number().int().min(1).max(MAX_LISTING_LIMIT).optional(),
+  }),
   /** Opens a text file as a shared document. Answered by `opened` then `doc`, or `doc-error`. */
   z.object({ t: z.literal('open'), path }),
   z.object({ t: z.literal('close'), path }),

@@ -4,11 +4,12 @@
  * artifacts/screenshots.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { eventually, useStage, type CliProcess } from '../e2e/harness.js';
+import { MAX_LISTING_ENTRIES } from '../../src/ui/protocol.js';
 import { guestWithUi, hostWithUi, openPage, screenshot, useBrowser } from './browser.js';
 
 /** How long a UI step may take before the test fails instead of hanging. */
@@ -185,5 +186,30 @@ describe('the browser UI', { timeout: 180_000 }, () => {
     await ended.waitFor({ timeout: UI_STEP_MS });
     assert.match(await ended.innerText(), /remov/i);
     assert.equal(await gwen.exited, 3);
+  });
+
+  test('a folder with more entries than one listing shows the rest on request', async () => {
+    const many = join(stage.project.dir, 'many');
+    await mkdir(many);
+    const count = MAX_LISTING_ENTRIES + 1;
+    for (let start = 0; start < count; start += 500) {
+      await Promise.all(
+        Array.from({ length: Math.min(500, count - start) }, (_, i) =>
+          writeFile(join(many, `f${start + i}.txt`), ''),
+        ),
+      );
+    }
+    const rows = hostPage.locator('[data-testid=tree-item][data-path^="many/"]');
+    await eventually(async () => {
+      // The folder may be listed while files are still arriving: open it again until all are in.
+      const folder = hostPage.locator('[data-testid=tree-item][data-path="many"]');
+      if ((await folder.getAttribute('aria-expanded')) === 'true') await folder.click();
+      await folder.click();
+      await hostPage.locator('[data-testid=tree-more]').waitFor({ timeout: UI_STEP_MS });
+      return (await rows.count()) === MAX_LISTING_ENTRIES;
+    }, UI_STEP_MS * 3);
+    await hostPage.locator('[data-testid=tree-more]').click();
+    await eventually(async () => (await rows.count()) === count);
+    assert.equal(await hostPage.locator('[data-testid=tree-more]').count(), 0);
   });
 });

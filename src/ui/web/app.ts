@@ -69,7 +69,7 @@ export class App {
     this.#screens = new Screens(layout.gate, layout.ended);
     this.#tree = new FileTree({
       root: layout.tree,
-      sendList: (path) => this.#send({ t: 'list', path }),
+      sendList: (path, limit) => this.#send({ t: 'list', path, limit }),
       onOpen: (path) => this.#editors.open(path, { focus: true }),
       onSelect: (selection) => this.#fileOps.selectionChanged(selection),
     });

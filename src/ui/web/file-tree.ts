@@ -1,6 +1,9 @@
 import type { ListingEntry } from '../protocol.js';
 import { h, parentPath } from './dom.js';
 
+/** Entries each "Show more" adds to a folder's listing. */
+export const LISTING_STEP = 5000;
+
 /** The tree item the person picked last: what file operations act on. */
 export interface TreeSelection {
   path: string;
@@ -12,7 +15,8 @@ export interface FileTreeOptions {
   /** The element with `data-testid=tree`; rows are rendered into it. */
   root: HTMLElement;
   /** Asks the agent for one folder's entries ('' is the shared root). */
-  sendList: (path: string) => void;
+  /** Asks for a folder's listing: at most `limit` entries, or the agent's default. */
+  sendList: (path: string, limit?: number) => void;
   /** The person opened a file. */
   onOpen: (path: string) => void;
   /** The selection changed (file operations enable themselves). */
@@ -34,6 +38,8 @@ export class FileTree {
   readonly #listings = new Map<string, Listing>();
   readonly #expanded = new Set<string>();
   readonly #loading = new Set<string>();
+  /** Folders the person asked to see more of: how many entries to ask for. */
+  readonly #limits = new Map<string, number>();
   #selection: TreeSelection | null = null;
   #activeFile: string | null = null;
   #started = false;
@@ -112,7 +118,7 @@ export class FileTree {
   #list(path: string): void {
     if (!this.#started) return;
     this.#loading.add(path);
-    this.#options.sendList(path);
+    this.#options.sendList(path, this.#limits.get(path));
   }
 
   #toggle(path: string): void {
@@ -197,7 +203,22 @@ export class FileTree {
       if (expanded) this.#renderLevel(entry.path, depth + 1, rows);
     }
     if (listing.truncated) {
-      rows.push(indent(h('p', { class: 'tree-message' }, 'More entries not shown'), depth));
+      const shown = listing.entries.length;
+      const more = h(
+        'button',
+        {
+          class: 'tree-more',
+          'data-testid': 'tree-more',
+          on: {
+            click: () => {
+              this.#limits.set(path, shown + LISTING_STEP);
+              this.#list(path);
+            },
+          },
+        },
+        `Show more (${shown} shown)`,
+      );
+      rows.push(indent(more, depth));
     }
   }
 
