@@ -6,8 +6,11 @@
 import { z } from 'zod';
 import { WIRE_ERROR_CODES } from './close-codes.js';
 
-/** Protocol version spoken by this build; both sides must agree in `hello`. */
-export const PROTOCOL_VERSION = 1;
+/**
+ * Protocol version spoken by this build; both sides must agree in `hello`. 2: the guest
+ * acknowledges what it handled (`ack`), and the host's snapshot waits for it.
+ */
+export const PROTOCOL_VERSION = 2;
 
 /** Longest display name a participant may use. Longer names are a layout and log nuisance. */
 export const MAX_NAME_LENGTH = 64;
