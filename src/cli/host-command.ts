@@ -184,6 +184,11 @@ function describe(event: HostEvent, options: HostCommandOptions): string | undef
       return 'You asked everyone to follow you.';
     case 'presence':
       return undefined;
+    case 'relay-lost':
+    case 'lobby-lost':
+      return `tandem: ${event.message}`;
+    case 'relay-restored':
+      return 'Reconnected to the relay; guests can join through the link again.';
   }
 }
 

@@ -5,8 +5,13 @@ import * as tls from 'node:tls';
 import { silentLogger, type Logger } from '../log.js';
 import { endSession, registerSession, type RegisteredSession } from '../lobby/client.js';
 import { PROTOCOL_VERSION, type GuestMessage, type Role } from '../protocol/messages.js';
-import { ProtocolError } from '../protocol/errors.js';
-import { connectRelayHostControl, openRelayHostData, type RelayControl } from '../relay/index.js';
+import { ProtocolError, SessionEndedError } from '../protocol/errors.js';
+import {
+  connectRelayHostControl,
+  openRelayHostData,
+  type RelayControl,
+  type RelayControlStatus,
+} from '../relay/index.js';
 import { createIdentity, type Identity } from '../security/identity.js';
 import { formatJoinLink } from '../security/link.js';
 import { derivePin } from '../security/pin.js';
@@ -140,6 +145,8 @@ class Host implements HostAgent {
   #session: RegisteredSession | undefined;
   #server: tls.Server | undefined;
   #relay: RelayControl | undefined;
+  /** The control connection as last reported, so that each change is told once. */
+  #relayState: RelayControlStatus = 'connected';
   #watcher: WorkspaceWatcher | undefined;
   readonly #collab: Collaboration;
   readonly local: HostLocal;
@@ -199,6 +206,7 @@ class Host implements HostAgent {
         sessionId: this.#session.sessionId,
         hostToken: this.#session.hostToken,
         onIncoming: (connId) => void this.#acceptRelayed(connId),
+        onStatus: (status, error) => this.#onRelayStatus(status, error),
         logger: this.#log,
       });
     } catch (error) {
@@ -297,6 +305,60 @@ class Host implements HostAgent {
       const closed = once(this.#server, 'close');
       this.#server.close();
       await closed;
+    }
+  }
+
+  /**
+   * Tells the person hosting when guests can no longer reach them through the lobby and relay,
+   * and when they can again. The session goes on either way: guests connected directly are
+   * unaffected, and the host's own editor keeps working.
+   */
+  #onRelayStatus(status: RelayControlStatus, error: Error | undefined): void {
+    const previous = this.#relayState;
+    this.#relayState = status;
+    if (this.#ending || status === previous) return;
+    const lobbyUrl = this.#options.lobbyUrl;
+    const direct =
+      this.directPort === undefined ? '' : '; guests connected directly stay connected';
+    switch (status) {
+      case 'connected':
+        this.#log.info('relay control connection restored');
+        this.#emit({ event: 'relay-restored' });
+        return;
+      case 'reconnecting':
+        this.#emit({
+          event: 'relay-lost',
+          retrying: true,
+          message: `Lost the connection to the relay of ${lobbyUrl}; reconnecting. Guests cannot join through it meanwhile${direct}.`,
+        });
+        return;
+      case 'forgotten':
+        this.#emit({
+          event: 'lobby-lost',
+          lobbyUrl,
+          message:
+            `The lobby at ${lobbyUrl} no longer knows this session (it restarted?). The join ` +
+            `link no longer works and guests cannot join or reconnect through it${direct}. ` +
+            'Tandem keeps checking in case the lobby remembers it; to get a new link, end ' +
+            'with Ctrl-C and host again.',
+        });
+        return;
+      case 'closed': {
+        // Undefined: closed by us, as the session ends.
+        if (!error) return;
+        const why =
+          error instanceof SessionEndedError
+            ? `The lobby at ${lobbyUrl} reports this session as ended.`
+            : error.message;
+        this.#emit({
+          event: 'relay-lost',
+          retrying: false,
+          message:
+            `The relay will not take this session back. ${why} Guests can no longer join or ` +
+            `reconnect through the link${direct}. To get a new link, end with Ctrl-C and host again.`,
+        });
+        return;
+      }
     }
   }
 

@@ -35,4 +35,18 @@ export type HostEvent =
   /** Everyone present, after any change of presence (who is here, files, cursors). */
   | { event: 'presence'; participants: Participant[] }
   /** The host asked everyone to follow it. */
-  | { event: 'summon' };
+  | { event: 'summon' }
+  /**
+   * The control connection to the relay dropped. With `retrying`, the host reconnects with
+   * backoff; without, the relay refused it for good (`message` says why). Either way guests
+   * cannot join through the relay meanwhile; guests connected directly stay connected.
+   */
+  | { event: 'relay-lost'; message: string; retrying: boolean }
+  /** The control connection is back after `relay-lost` or `lobby-lost`. */
+  | { event: 'relay-restored' }
+  /**
+   * The lobby no longer knows the session (it restarted and forgot it): the join link is dead
+   * and guests cannot come back through it. The host goes on for guests connected directly
+   * and keeps asking the relay now and then.
+   */
+  | { event: 'lobby-lost'; lobbyUrl: string; message: string };

@@ -4,6 +4,20 @@ import {
   UnknownSessionError,
 } from '../protocol/errors.js';
 
+/**
+ * The lobby does not know a session it once resolved: it most likely restarted and lost its
+ * in-memory sessions. Not the host ending the session, which the lobby reports as ended.
+ */
+export class SessionForgottenError extends UnknownSessionError {
+  override name = 'SessionForgottenError';
+  constructor(lobbyUrl: string, options?: ErrorOptions) {
+    super(options);
+    this.message =
+      `The lobby at ${lobbyUrl} no longer knows this session (it may have restarted); ` +
+      'ask the host for a new link.';
+  }
+}
+
 /** How long one lobby request may take before the lobby counts as unreachable. */
 export const LOBBY_REQUEST_TIMEOUT_MS = 10_000;
 

@@ -1,4 +1,5 @@
 import { WebSocket, type RawData } from 'ws';
+import { UnknownSessionError } from '../protocol/errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { RELAY_CONNECT_TIMEOUT_MS, openRelaySocket, relayEndpoint } from './client.js';
 import { relayCloseByCode } from './close-codes.js';
@@ -14,13 +15,25 @@ export const RECONNECT_MIN_DELAY_MS = 500;
 export const RECONNECT_MAX_DELAY_MS = 30_000;
 
 /**
+ * Delay between attempts once the relay no longer knows the session (its lobby restarted and
+ * forgot it). A store that was only briefly out of reach may still know it; one request this
+ * often costs the relay nothing.
+ */
+export const FORGOTTEN_RETRY_DELAY_MS = 30_000;
+
+/**
  * A control connection that saw no ping for this long is taken for dead and replaced. The relay
  * pings every KEEPALIVE_INTERVAL_MS. Threat: a silently broken network leaving the host deaf.
  */
 export const CONTROL_DEAD_AFTER_MS = Math.round(KEEPALIVE_INTERVAL_MS * 2.5);
 
-/** Where a control connection stands, as reported to `onStatus`. */
-export type RelayControlStatus = 'connected' | 'reconnecting' | 'closed';
+/**
+ * Where a control connection stands, as reported to `onStatus`. `forgotten`: after the
+ * connection was lost, the relay answered that it does not know the session (its lobby
+ * restarted without the session); attempts go on every {@link FORGOTTEN_RETRY_DELAY_MS}, and
+ * `forgotten` is reported once until the next `connected`.
+ */
+export type RelayControlStatus = 'connected' | 'reconnecting' | 'forgotten' | 'closed';
 
 /** Options for {@link connectRelayHostControl}. */
 export interface RelayHostControlOptions {
@@ -37,6 +50,8 @@ export interface RelayHostControlOptions {
   reconnect?: boolean;
   /** Defaults to {@link CONTROL_DEAD_AFTER_MS}. */
   deadAfterMs?: number;
+  /** Defaults to {@link FORGOTTEN_RETRY_DELAY_MS}. */
+  forgottenRetryDelayMs?: number;
   /** Defaults to {@link RELAY_CONNECT_TIMEOUT_MS}. */
   timeoutMs?: number;
   logger?: Logger;
@@ -53,7 +68,8 @@ export interface RelayControl {
 /**
  * Opens the host's control connection and keeps it open: lost connections are reopened with
  * exponential backoff unless the relay said retrying is pointless (session ended, wrong token,
- * replaced by another host). Rejects if the first attempt fails.
+ * replaced by another host). A session the relay stops knowing after a restart is reported as
+ * `forgotten` and retried slowly. Rejects if the first attempt fails.
  */
 export async function connectRelayHostControl(
   options: RelayHostControlOptions,
@@ -74,6 +90,7 @@ class HostControl implements RelayControl {
   #retryTimer: NodeJS.Timeout | undefined;
   #deadTimer: NodeJS.Timeout | undefined;
   #done = false;
+  #forgotten = false;
 
   constructor(options: RelayHostControlOptions) {
     this.#options = options;
@@ -111,6 +128,7 @@ class HostControl implements RelayControl {
     }
     this.#ws = ws;
     this.#attempt = 0;
+    this.#forgotten = false;
     const deadAfterMs = this.#options.deadAfterMs ?? CONTROL_DEAD_AFTER_MS;
     this.#deadTimer = setTimeout(() => {
       this.#log.warn('relay control connection silent for too long; reconnecting');
@@ -143,40 +161,68 @@ class HostControl implements RelayControl {
     if (this.#done) return;
     const error = relayCloseError(code, reason);
     const retryable = relayCloseByCode(code)?.retryable ?? true;
-    if (this.#options.reconnect === false || !retryable) {
+    if (this.#options.reconnect === false || (!retryable && !isForgotten(error))) {
       this.#finish(error);
       return;
     }
     this.#log.warn({ code }, 'relay control connection lost; reconnecting');
-    this.#options.onStatus?.('reconnecting', error);
+    this.#retryAfter(error);
+  }
+
+  /** Reports why the last attempt failed and schedules the next one. */
+  #retryAfter(error: Error): void {
+    if (isForgotten(error)) {
+      if (!this.#forgotten) {
+        this.#forgotten = true;
+        this.#log.warn('the relay no longer knows this session; retrying now and then');
+        this.#options.onStatus?.('forgotten', error);
+      }
+    } else if (!this.#forgotten) {
+      // Once forgotten, a relay that is down again changes nothing the host can act on.
+      this.#options.onStatus?.('reconnecting', error);
+    }
     this.#scheduleRetry();
   }
 
   #scheduleRetry(): void {
-    const base = Math.min(RECONNECT_MAX_DELAY_MS, RECONNECT_MIN_DELAY_MS * 2 ** this.#attempt);
+    const base = this.#forgotten
+      ? (this.#options.forgottenRetryDelayMs ?? FORGOTTEN_RETRY_DELAY_MS)
+      : Math.min(RECONNECT_MAX_DELAY_MS, RECONNECT_MIN_DELAY_MS * 2 ** this.#attempt);
     // Jitter spreads out hosts that all lost the same relay at once.
     const delay = Math.round(base * (0.5 + Math.random() / 2));
     this.#attempt += 1;
     this.#retryTimer = setTimeout(() => {
-      this.connect().catch((error: unknown) => {
-        if (this.#done) return;
-        const reason = error instanceof Error ? error : new Error(String(error));
-        if (!isRetryableRelayError(reason)) {
-          this.#finish(reason);
-          return;
-        }
-        this.#options.onStatus?.('reconnecting', reason);
-        this.#scheduleRetry();
-      });
+      // Through a promise, so that even a synchronous throw is a failed attempt, not a crash.
+      Promise.resolve()
+        .then(() => this.connect())
+        .catch((error: unknown) => {
+          if (this.#done) return;
+          const reason = error instanceof Error ? error : new Error(String(error));
+          this.#log.debug({ err: reason.message }, 'relay control reconnect attempt failed');
+          if (!isRetryableRelayError(reason) && !isForgotten(reason)) {
+            this.#finish(reason);
+            return;
+          }
+          this.#retryAfter(reason);
+        });
     }, delay);
   }
 
   #finish(error: Error | undefined): void {
     if (this.#done) return;
     this.#done = true;
+    if (error) this.#log.error({ err: error.message }, 'relay control connection closed for good');
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#deadTimer);
     this.#options.onStatus?.('closed', error);
     this.#resolveClosed(error);
   }
+}
+
+/**
+ * Whether the relay answered that it does not know the session. Met on a reconnect, this means
+ * the lobby forgot a session it once registered (an in-memory store restarted), not a bad link.
+ */
+function isForgotten(error: Error): boolean {
+  return error instanceof UnknownSessionError;
 }
