@@ -1,5 +1,5 @@
 import { silentLogger, type Logger } from '../log.js';
-import { lookupSession, type SessionParameters } from '../lobby/client.js';
+import { lookupSession, SessionForgottenError, type SessionParameters } from '../lobby/client.js';
 import { MessageChannel } from '../protocol/channel.js';
 import { WIRE_ERRORS } from '../protocol/close-codes.js';
 import {
@@ -79,6 +79,7 @@ export async function joinSession(options: JoinOptions): Promise<GuestAgent> {
   const identity = await createIdentity('tandem-guest');
   const mirror = options.mirrorDir ? await openMirrorFolder(options.mirrorDir) : undefined;
   const guest = new Guest({ options, link, identity, mirror });
+  await guest.loadMirror();
   await guest.connect(session);
   return guest;
 }
@@ -122,7 +123,12 @@ class Guest implements GuestAgent {
     // write-back, to be merged and sent.
     this.#sync =
       parts.mirror &&
-      new MirrorSync(parts.mirror, { onKept: (path) => this.#writeback?.recheck(path) });
+      new MirrorSync(parts.mirror, {
+        onKept: (path) => this.#writeback?.recheck(path),
+        onMovedAside: (event) => this.#emit(event),
+        onStateError: (error) =>
+          this.#log.warn({ err: error }, 'could not read or save the mirror state'),
+      });
     this.#writeback =
       this.#sync &&
       new MirrorWriteback({
@@ -156,6 +162,15 @@ class Guest implements GuestAgent {
     }
     void channel.send({ t: 'bye' }).catch(() => undefined);
     channel.close();
+  }
+
+  /**
+   * Reads what an earlier run into the same mirror folder knew, so that changes made there
+   * while Tandem was not running are kept (see MirrorSync.load). The session is named by the
+   * link's session id and host fingerprint, which MirrorSync stores only hashed.
+   */
+  async loadMirror(): Promise<void> {
+    await this.#sync?.load(`${this.#link.sessionId}#${this.#link.fingerprint}`);
   }
 
   /** Connects once and starts the protocol on the new connection. */
@@ -299,7 +314,9 @@ class Guest implements GuestAgent {
 
   /**
    * Comes back after a lost connection, with backoff, for as long as the lobby says the
-   * session lives. The same certificate makes the host readmit us with our role.
+   * session lives. The same certificate makes the host readmit us with our role. A session
+   * the lobby reports as ended ends cleanly; one it no longer knows (it restarted) is a
+   * failure, since nobody ended it and the person must get a new link.
    */
   async #reconnect(cause: Error | undefined): Promise<void> {
     const schedule = new ReconnectSchedule({
@@ -325,9 +342,21 @@ class Guest implements GuestAgent {
         await this.connect(session);
         return;
       } catch (error) {
-        if (error instanceof SessionEndedError || error instanceof UnknownSessionError) {
+        if (error instanceof SessionEndedError) {
           this.#emit({ event: 'ended', reason: 'The session has ended.' });
           this.#resolve('The session has ended.');
+          return;
+        }
+        if (error instanceof UnknownSessionError) {
+          this.#log.info('the lobby no longer knows the session');
+          const forgotten = new SessionForgottenError(this.#link.lobbyUrl, { cause: error });
+          // Data-loss path: what the person changed in the mirror while apart is still there.
+          if (this.#mirror) {
+            forgotten.message +=
+              ` Changes made in ${this.#mirror.root} since the connection was lost did not ` +
+              'reach the host; they are still in that folder.';
+          }
+          this.#reject(forgotten);
           return;
         }
         if (error instanceof IdentityMismatchError) {

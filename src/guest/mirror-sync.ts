@@ -1,4 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
+import { join } from 'node:path';
 import type { HostMessage } from '../protocol/messages.js';
 import { ProtocolError } from '../protocol/errors.js';
 import {
@@ -8,7 +9,15 @@ import {
   type MirrorFileWriter,
   type WorkspaceRules,
 } from '../workspace/index.js';
+import { isMirrorTempName, MIRROR_STATE_DIR } from '../workspace/mirror-names.js';
+import {
+  backupDestination,
+  MIRROR_BACKUP_DIR,
+  readMirrorState,
+  type MirrorStateData,
+} from '../workspace/mirror-state.js';
 import { MirrorBases } from './mirror-bases.js';
+import { hashSession, MirrorStateSaver } from './mirror-state-saver.js';
 
 type ContentMessage = Extract<HostMessage, { t: 'tree' | 'file' | 'remove' | 'synced' }>;
 
@@ -19,6 +28,16 @@ export type MirrorUpdate =
   | { type: 'skipped'; path: string; reason: string }
   | undefined;
 
+/** What the mirror tells the user when it moved a local file aside to keep it. */
+export type MovedAsideEvent =
+  | { event: 'reverted'; path: string; message: string }
+  | { event: 'skipped'; path: string; reason: string };
+
+const NOT_ON_HOST =
+  'The host does not have this file and Tandem did not write it here (it was made or changed ' +
+  'while Tandem was not running, or comes from another session)';
+const HOST_REMOVED_CHANGED = 'The host deleted this file while it held a change of yours';
+
 /** Options for a {@link MirrorSync}. */
 export interface MirrorSyncOptions {
   /**
@@ -26,6 +45,10 @@ export interface MirrorSyncOptions {
    * a change not sent yet (or made while apart), for the write-back to merge and send.
    */
   onKept?: (path: string) => void;
+  /** Called when a local file was moved to the backups instead of being overwritten or pruned. */
+  onMovedAside?: (event: MovedAsideEvent) => void;
+  /** Receives failures to save the state; they cost no data, only the next run's shortcuts. */
+  onStateError?: (error: unknown) => void;
 }
 
 /** A file being received: written to a temporary file, or only hashed when the local is kept. */
@@ -36,6 +59,10 @@ interface OpenFile {
   hash: Hash;
   /** The chunks so far, for a file small enough to become a base text. */
   chunks: Buffer[] | undefined;
+  /** SHA-256 of the local file found in the way, when it is not one the mirror wrote. */
+  unknownLocal: string | undefined;
+  /** SHA-256 of the local change kept instead of the host's content. */
+  keptLocal: string | undefined;
 }
 
 /**
@@ -49,6 +76,12 @@ interface OpenFile {
  * only hashed and the path handed to `onKept`, so that the write-back merges the two. After a
  * reconnect, likewise, what was created here while apart is not pruned but handed over, and a
  * file the host removed meanwhile is pruned only if it was not changed here.
+ *
+ * What the mirror wrote is saved in its state folder (see {@link load}), so that a later run
+ * joining the same session treats changes made while Tandem was not running as it treats those
+ * made while the connection was down. Joining another session (or without a saved state), a
+ * local file that the first snapshot would overwrite or prune and that is not what the mirror
+ * last wrote is moved to the state folder's backups instead, and the user is told where.
  */
 export class MirrorSync {
   readonly #mirror: Mirror;
@@ -67,10 +100,74 @@ export class MirrorSync {
   readonly #hostDirs = new Set<string>();
   /** A file whose remaining chunks are dropped because writing it failed. */
   #skipping: string | undefined;
+  /**
+   * Until the first snapshot is in: what an earlier run (of another session) last wrote, so that
+   * only local files differing from it are moved aside. Empty without a saved state.
+   */
+  #previous: Map<string, string> | undefined = new Map();
+  readonly #options: MirrorSyncOptions;
+  /** Saves what this mirror knows, once {@link load} enabled it. */
+  #saver: MirrorStateSaver | undefined;
+  /** Names this run's backup folder. */
+  readonly #run = new Date().toISOString().replace(/[:.]/g, '-');
 
   constructor(mirror: Mirror, options: MirrorSyncOptions = {}) {
     this.#mirror = mirror;
+    this.#options = options;
     this.#onKept = options.onKept ?? (() => undefined);
+  }
+
+  /**
+   * Reads what an earlier run saved and saves from now on. `session` names the session (it is
+   * stored hashed). When the earlier run followed the same session, the first snapshot is taken
+   * as a reconnect: local changes are kept and handed over, files the host removed are pruned
+   * only when unchanged here. Otherwise the saved state only tells which local files are the
+   * mirror's own, unchanged copies; the rest are moved aside before being overwritten or pruned.
+   * @returns whether the earlier run's session was this one
+   */
+  async load(session: string): Promise<boolean> {
+    const hashed = hashSession(session);
+    this.#saver = new MirrorStateSaver({
+      root: this.#mirror.root,
+      session: hashed,
+      // Only after a snapshot completed: before that, what the mirror knows is partial, and the
+      // earlier run's state describes the files still better.
+      collect: () =>
+        this.#everSynced
+          ? { files: new Map(this.#digests), dirs: new Set(this.#hostDirs) }
+          : undefined,
+      ...(this.#options.onStateError ? { onError: this.#options.onStateError } : {}),
+    });
+    let state: MirrorStateData | undefined;
+    try {
+      state = await readMirrorState(this.#mirror.root);
+    } catch (error) {
+      this.#options.onStateError?.(error);
+    }
+    if (state?.session !== hashed) {
+      this.#previous = state?.files ?? new Map();
+      return false;
+    }
+    for (const [path, digest] of state.files) this.#digests.set(path, digest);
+    for (const dir of state.dirs) this.#hostDirs.add(dir);
+    this.#everSynced = true;
+    this.#previous = undefined;
+    return true;
+  }
+
+  /**
+   * Moves the local file (or folder) at `path` to this run's backups, to keep the user's work
+   * where the mirror must put something else.
+   * @returns the backup's absolute path, or `undefined` when nothing was there
+   */
+  async moveAside(path: string): Promise<string | undefined> {
+    const destination = await backupDestination(this.#mirror.root, this.#run, path);
+    return (await this.#mirror.moveAside(path, destination)) ? destination : undefined;
+  }
+
+  /** The folder this run's backups go to. */
+  get backupDir(): string {
+    return join(this.#mirror.root, MIRROR_STATE_DIR, MIRROR_BACKUP_DIR, this.#run);
   }
 
   /**
@@ -106,6 +203,7 @@ export class MirrorSync {
           this.#snapshotPaths?.add(entry.path);
           if (entry.kind !== 'dir') continue;
           this.#hostDirs.add(entry.path);
+          this.#saver?.soon();
           try {
             await this.#mirror.ensureDir(entry.path);
           } catch (error) {
@@ -127,6 +225,10 @@ export class MirrorSync {
         return this.#applyFile(message, body);
       case 'remove':
         await this.#abortOpen();
+        // A local change the write-back has not sent yet is kept, not deleted with the file.
+        if (this.#digests.has(message.path)) {
+          await this.#keepIfChanged(message.path, HOST_REMOVED_CHANGED);
+        }
         for (const known of [...this.#digests.keys(), ...this.#hostDirs]) {
           if (known === message.path || known.startsWith(`${message.path}/`)) this.forget(known);
         }
@@ -143,8 +245,14 @@ export class MirrorSync {
           const local = new Set(apart);
           await this.#mirror.prune(keep, {
             preserve: (path, kind) => local.has(path) || !rules.isShared(path, kind === 'dir'),
+            beforeRemove: (path) => this.#keepIfChanged(path, NOT_ON_HOST),
           });
+          for (const path of [...this.#digests.keys(), ...this.#hostDirs]) {
+            if (!keep.has(path)) this.forget(path);
+          }
           this.#everSynced = true;
+          this.#previous = undefined;
+          await this.#saver?.now();
           for (const path of apart) this.#onKept(path);
         }
         return { type: 'synced', files: message.files, bytes: message.bytes };
@@ -167,6 +275,7 @@ export class MirrorSync {
     this.#digests.set(path, createHash('sha256').update(content).digest('hex'));
     this.#bases.keep(path, content);
     this.#theirs.delete(path);
+    this.#saver?.soon();
   }
 
   /** What the mirror last wrote or sent for a text file, when still kept (see MirrorBases). */
@@ -189,6 +298,7 @@ export class MirrorSync {
     this.#hostDirs.delete(path);
     this.#bases.forget(path);
     this.#theirs.delete(path);
+    this.#saver?.soon();
   }
 
   /** Expects a new snapshot (after a reconnect): collects its paths again for pruning. */
@@ -197,9 +307,10 @@ export class MirrorSync {
     this.#skipping = undefined;
   }
 
-  /** Drops a half-received file, for when the connection ends mid-transfer. */
+  /** Drops a half-received file, for when the connection ends mid-transfer, and saves. */
   async close(): Promise<void> {
     await this.#abortOpen();
+    await this.#saver?.now();
   }
 
   async #applyFile(
@@ -210,16 +321,28 @@ export class MirrorSync {
       await this.#abortOpen();
       this.#snapshotPaths?.add(message.path);
       const recorded = this.#digests.get(message.path);
-      const keepLocal =
-        recorded !== undefined && (await this.#mirror.digestLocal(message.path)) !== recorded;
+      const local = await this.#mirror.digestLocal(message.path);
+      const keepLocal = recorded !== undefined && local !== recorded;
+      // A local file the mirror did not write (made before this session, or offline) is the
+      // user's: it is moved aside, not overwritten, unless the host's content turns out equal.
+      const unknown =
+        local !== undefined && local !== recorded && local !== this.#previous?.get(message.path);
       const writer = keepLocal
         ? undefined
         : await this.#mirror.beginFile(message.path, message.size, {
             executable: message.executable,
           });
-      const chunks = message.size <= MAX_TEXT_FILE_BYTES && !keepLocal ? [] : undefined;
+      const chunks = message.size <= MAX_TEXT_FILE_BYTES ? [] : undefined;
       const hash = createHash('sha256');
-      this.#open = { path: message.path, writer, expectedOffset: 0, hash, chunks };
+      this.#open = {
+        path: message.path,
+        writer,
+        expectedOffset: 0,
+        hash,
+        chunks,
+        unknownLocal: unknown && !keepLocal ? local : undefined,
+        keptLocal: keepLocal ? local : undefined,
+      };
     }
     const open = this.#open;
     if (!open || open.path !== message.path || open.expectedOffset !== message.offset) {
@@ -234,16 +357,33 @@ export class MirrorSync {
     open.expectedOffset += body.length;
     if (!message.last) return undefined;
     this.#open = undefined;
-    if (!open.writer) {
-      this.#theirs.set(message.path, open.hash.digest('hex'));
+    const theirs = open.hash.digest('hex');
+    if (!open.writer && theirs !== open.keptLocal) {
+      this.#theirs.set(message.path, theirs);
       this.#onKept(message.path);
       return undefined;
     }
-    // Recorded before the rename, so the watcher's echo of this write is recognised.
-    this.#digests.set(message.path, open.hash.digest('hex'));
+    // Recorded before the rename, so the watcher's echo of this write is recognised. (Without a
+    // writer, the local change is what the host has now: nothing to merge.)
+    this.#digests.set(message.path, theirs);
     this.#theirs.delete(message.path);
     if (open.chunks) this.#bases.keep(message.path, Buffer.concat(open.chunks));
     else this.#bases.forget(message.path);
+    this.#saver?.soon();
+    if (!open.writer) return undefined;
+    if (open.unknownLocal !== undefined && open.unknownLocal !== theirs) {
+      const backup = await this.moveAside(message.path);
+      if (backup !== undefined) {
+        this.#options.onMovedAside?.({
+          event: 'reverted',
+          path: message.path,
+          message:
+            'Your copy was not the one Tandem last wrote here (changed while Tandem was not ' +
+            `running, or from another session); the host’s version replaced it and yours is ` +
+            `saved as ${backup}`,
+        });
+      }
+    }
     await open.writer.commit({ executable: message.executable });
     return this.#snapshotPaths ? undefined : { type: 'file', path: message.path };
   }
@@ -264,6 +404,8 @@ export class MirrorSync {
     const changed: string[] = [];
     for (const entry of await this.#mirror.listLocal()) {
       if (snapshot.has(entry.path) || this.#hostDirs.has(entry.path)) continue;
+      // Left behind by a crash mid-write: a partial copy, never the user's; pruning removes it.
+      if (isMirrorTempName(entry.path.slice(entry.path.lastIndexOf('/') + 1))) continue;
       if (!rules.isShared(entry.path, entry.kind === 'dir')) continue;
       const recorded = this.#digests.get(entry.path);
       if (recorded !== undefined) {
@@ -272,9 +414,24 @@ export class MirrorSync {
       }
       changed.push(entry.path);
     }
-    for (const path of [...this.#digests.keys(), ...this.#hostDirs]) {
-      if (!snapshot.has(path)) this.forget(path);
-    }
     return changed;
+  }
+
+  /**
+   * Before pruning `path`: moves it aside when it is not what the mirror (or, for a first
+   * snapshot, an earlier run) last wrote, so that pruning never deletes the user's work.
+   */
+  async #keepIfChanged(path: string, why: string): Promise<void> {
+    const known = this.#digests.get(path) ?? this.#previous?.get(path);
+    // A symlink or something else unreadable counts as changed: it is moved, never followed.
+    const local = await this.#mirror.digestLocal(path).catch(() => 'unreadable');
+    if (local === undefined || local === known) return;
+    const backup = await this.moveAside(path);
+    if (backup === undefined) return;
+    this.#options.onMovedAside?.({
+      event: 'skipped',
+      path,
+      reason: `${why}; it was moved out of the mirror to ${backup}`,
+    });
   }
 }

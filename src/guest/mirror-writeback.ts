@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
+import { MAX_FRAME_BYTES } from '../protocol/frame.js';
 import type { Role } from '../protocol/messages.js';
 import {
   loadWorkspaceRules,
@@ -11,6 +12,7 @@ import {
   type WorkspaceChange,
   type WorkspaceWatcher,
 } from '../workspace/index.js';
+import { isMirrorOwnName } from '../workspace/mirror-names.js';
 import {
   applyTextChange,
   decodeText,
@@ -19,11 +21,30 @@ import {
   type DecodedText,
   type TextFormat,
 } from '../workspace/documents/index.js';
-import { HOST_ORIGIN, type GuestCollaboration, type GuestDocument } from './collaboration.js';
+import {
+  FILE_OP_TIMEOUT_MS,
+  HOST_ORIGIN,
+  type GuestCollaboration,
+  type GuestDocument,
+} from './collaboration.js';
+import { MirrorResends } from './mirror-resend.js';
 import type { MirrorSync } from './mirror-sync.js';
 
 /** Quiet time before a document's remote edits are written into the mirror file. */
 export const MIRROR_WRITE_DEBOUNCE_MS = 50;
+
+/**
+ * Room kept in a frame for the header of a file operation (a path of up to 1024 characters,
+ * escaped in JSON), in bytes.
+ */
+const FILE_OP_HEADER_ROOM = 16 * 1024;
+
+/**
+ * Largest file content a mirror sends in one `write` or `create`: a file operation travels in
+ * one frame, and a frame may not exceed MAX_FRAME_BYTES (the bound both ends hold each other
+ * to). A larger file is not sent, and stays in the mirror as the user left it.
+ */
+export const MAX_MIRROR_SEND_BYTES = MAX_FRAME_BYTES - FILE_OP_HEADER_ROOM;
 
 /** Origin of edits read from the mirror folder. */
 export const MIRROR_ORIGIN: unique symbol = Symbol('tandem.mirror');
@@ -31,7 +52,9 @@ export const MIRROR_ORIGIN: unique symbol = Symbol('tandem.mirror');
 /** What the write-back reports. */
 export type WritebackEvent =
   | { event: 'sent'; path: string; kind: 'edit' | 'write' | 'create' | 'mkdir' | 'delete' }
-  | { event: 'reverted'; path: string; message: string };
+  | { event: 'reverted'; path: string; message: string }
+  /** A local change not sent; it stays in the mirror (or in the backups, as `reason` says). */
+  | { event: 'skipped'; path: string; reason: string };
 
 /** Options for {@link MirrorWriteback}. */
 export interface MirrorWritebackOptions {
@@ -54,12 +77,16 @@ interface Followed {
 }
 
 /** What a path in the mirror is now, as far as sending it goes. */
-type LocalKind = 'file' | 'dir' | 'missing';
+type LocalKind = 'file' | 'dir' | 'symlink' | 'missing';
 
 const READ_ONLY = 'Your role is read-only: the change was not sent and the host’s version is back.';
+const readOnlyNew = (what: string): string =>
+  `Your role is read-only, so this new ${what} was not sent and was moved out of the mirror.`;
 const CHANGED_ON_BOTH =
   'The host changed this file too while you were apart, and it cannot be merged: the host’s ' +
   'version is back.';
+const SYMLINK =
+  'Symlinks are not synced: the link stays in your mirror only and the host does not get it.';
 
 /**
  * The mirror's way back to the host: changes made in the mirror folder with any editor are
@@ -68,7 +95,10 @@ const CHANGED_ON_BOTH =
  * written or read (its base, kept by MirrorSync), and applied on top of the document as it is
  * now, so host edits that reached the document but not yet the file survive it. Other files are
  * written, created or deleted through file operations. A read-only guest's change is put back
- * from the host, and the guest is told why.
+ * from the host, and the guest is told why; a local file is never overwritten or removed that
+ * way without first being moved to the mirror's backups (see {@link MirrorSync.moveAside}). A
+ * change the host did not confirm in time stays in the mirror and is sent again. The mirror's
+ * own temporary files are never looked at, and symlinks are not sent.
  *
  * While the connection is down, changes are held, not sent; MirrorSync keeps them out of the
  * host's next snapshot and hands them back, and {@link resume} sends them once that snapshot is
@@ -80,7 +110,12 @@ export class MirrorWriteback {
   readonly #followed = new Map<string, Followed>();
   /** Paths changed while the connection was down, looked at again by {@link resume}. */
   readonly #held = new Set<string>();
-  #paused = false;
+  /** Paused until the first snapshot is in: MirrorSync may hand over paths during it. */
+  #paused = true;
+  /** Changes the host did not confirm in time, to be sent again. */
+  readonly #resends = new MirrorResends((path) => this.#enqueue(path));
+  /** Symlinks the user was told about, to tell once each. */
+  readonly #toldSymlinks = new Set<string>();
   #watcher: WorkspaceWatcher | undefined;
   #queue: Promise<void> = Promise.resolve();
 
@@ -122,6 +157,7 @@ export class MirrorWriteback {
    * not sent (there is no connection left to send them on); they stay in the mirror.
    */
   async close(): Promise<void> {
+    this.#resends.close();
     await this.#watcher?.close();
     for (const [path, followed] of this.#followed) {
       if (!followed.timer) continue;
@@ -135,6 +171,9 @@ export class MirrorWriteback {
   }
 
   #enqueue(path: string, change?: WorkspaceChange): void {
+    // A temporary file of the mirror's own is a partial copy being written, never a change of
+    // the user's (the rules hide them from the watcher too; this holds for every other route).
+    if (path.split('/').some(isMirrorOwnName)) return;
     if (this.#paused) {
       this.#held.add(path);
       return;
@@ -165,21 +204,31 @@ export class MirrorWriteback {
       this.#held.add(path);
       return;
     }
-    // The watcher vetted what it reports (a symlink only when it stays inside); a path looked at
-    // again is taken as it is, and anything but a plain file or folder is left alone.
-    const kind = change ? kindAfter(change) : await this.#localKind(path);
+    // The watcher reports a symlink to a shared file as that file: what is there is looked at
+    // again, a symlink is never sent (its target's content would go in its place), and anything
+    // but a plain file, folder or symlink is left alone.
+    let kind = change ? kindAfter(change) : await this.#localKind(path);
+    if (kind === 'file') kind = await this.#localKind(path);
     if (kind === 'missing') return this.#deleted(path);
     if (kind === 'dir') return this.#madeDir(path);
     if (kind === 'file') return this.#changedFile(path);
+    if (kind === 'symlink') this.#symlink(path);
   }
 
   async #localKind(path: string): Promise<LocalKind | undefined> {
     try {
       const info = await lstat(this.#abs(path));
+      if (info.isSymbolicLink()) return 'symlink';
       return info.isDirectory() ? 'dir' : info.isFile() ? 'file' : undefined;
     } catch (error) {
       return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : undefined;
     }
+  }
+
+  #symlink(path: string): void {
+    if (this.#toldSymlinks.has(path)) return;
+    this.#toldSymlinks.add(path);
+    this.#options.onEvent({ event: 'skipped', path, reason: SYMLINK });
   }
 
   async #deleted(path: string): Promise<void> {
@@ -192,7 +241,7 @@ export class MirrorWriteback {
 
   async #madeDir(path: string): Promise<void> {
     if (this.#options.sync.hostHas(path)) return;
-    if (!this.#mayEdit) return this.#revert(path, READ_ONLY);
+    if (!this.#mayEdit) return this.#revert(path, readOnlyNew('folder'));
     await this.#fileOp('mkdir', path);
   }
 
@@ -210,10 +259,23 @@ export class MirrorWriteback {
       if (sync.hostChanged(path) && !this.#followed.has(path)) this.#options.fetch(path);
       return;
     }
-    if (!this.#mayEdit) return this.#revert(path, READ_ONLY);
+    if (!this.#mayEdit) {
+      return this.#revert(path, sync.hostHas(path) ? READ_ONLY : readOnlyNew('file'));
+    }
     const decoded = bytes.length <= MAX_TEXT_FILE_BYTES ? decodeText(bytes) : undefined;
     if (sync.hostHas(path) && decoded) return this.#mergeText(path, bytes, decoded);
     if (sync.hostHas(path) && sync.hostChanged(path)) return this.#revert(path, CHANGED_ON_BOTH);
+    if (bytes.length > MAX_MIRROR_SEND_BYTES) {
+      this.#options.onEvent({
+        event: 'skipped',
+        path,
+        reason:
+          `It is ${mebibytes(bytes.length)}, more than the ${mebibytes(MAX_MIRROR_SEND_BYTES)} ` +
+          'a guest can send in one change (MAX_MIRROR_SEND_BYTES). Your change stays in the ' +
+          'mirror but the host does not have it; ask the host to make it.',
+      });
+      return;
+    }
     if (await this.#fileOp(sync.hostHas(path) ? 'write' : 'create', path, bytes)) {
       sync.remember(path, bytes);
     }
@@ -234,6 +296,9 @@ export class MirrorWriteback {
     }
     const current = followed.document.text.toString();
     const baseBytes = sync.baseOf(path);
+    // Without a base, a file the host changed too cannot be merged (a two-way merge would undo
+    // the host's change): the host's version goes back, the local one to the backups.
+    if (!baseBytes && sync.hostChanged(path)) return this.#revert(path, CHANGED_ON_BOTH);
     // Without a base (too large to keep, or not text before) the document is the base: a
     // two-way merge, which takes the file as it is.
     const base = (baseBytes && decodeText(baseBytes)?.text) ?? current;
@@ -247,28 +312,61 @@ export class MirrorWriteback {
 
   /**
    * Asks the host to make a change; true once done. When the host refuses, its version is put
-   * back; when the connection is lost first, the path is held for {@link resume}.
+   * back; when the connection is lost first, the path is held for {@link resume}; when the host
+   * does not answer in time, the local change stays and is sent again.
    */
   async #fileOp(
     op: 'write' | 'create' | 'mkdir' | 'delete',
     path: string,
     content?: Uint8Array,
   ): Promise<boolean> {
+    const started = Date.now();
     try {
       await this.#options.collaboration.fileOp(op, path, content ? { content } : {});
+      this.#resends.succeeded(path);
       this.#options.onEvent({ event: 'sent', path, kind: op });
       return true;
     } catch (error) {
       if (!this.#connected) this.#held.add(path);
-      else this.#revert(path, (error as Error).message);
+      // Only the operation's own timeout fails this late (the host refuses at once): no answer
+      // is no refusal, and taking the host's version back would throw the change away.
+      else if (Date.now() - started >= FILE_OP_TIMEOUT_MS) {
+        const reason = this.#resends.unanswered(op, path);
+        this.#options.onEvent({ event: 'skipped', path, reason });
+      } else await this.#revert(path, (error as Error).message);
       return false;
     }
   }
 
-  #revert(path: string, message: string): void {
-    this.#options.sync.forget(path);
+  /**
+   * Takes the host's version back for a local change that may not stand. Whatever is at `path`
+   * locally goes to the backups first; a path the host does not have is only moved there.
+   */
+  async #revert(path: string, message: string): Promise<void> {
+    const { sync } = this.#options;
+    const hostHas = sync.hostHas(path);
+    let backup: string | undefined;
+    try {
+      backup = await sync.moveAside(path);
+    } catch (error) {
+      // Without a copy kept, the local file stays as it is: better out of step than lost.
+      this.#options.logger.warn({ err: error }, 'could not move a mirror file aside');
+      const why = error instanceof Error ? error.message : String(error);
+      this.#options.onEvent({
+        event: 'skipped',
+        path,
+        reason: `${message} It could not be moved aside (${why}), so your file is left as it is.`,
+      });
+      return;
+    }
+    sync.forget(path);
+    const saved = backup === undefined ? '' : ` Your version is saved as ${backup}`;
+    if (!hostHas) {
+      this.#options.onEvent({ event: 'skipped', path, reason: `${message}${saved}` });
+      return;
+    }
     this.#options.fetch(path);
-    this.#options.onEvent({ event: 'reverted', path, message });
+    this.#options.onEvent({ event: 'reverted', path, message: `${message}${saved}` });
   }
 
   /** Opens the document for `path` and writes the host's edits to it into the mirror. */
@@ -327,6 +425,10 @@ export class MirrorWriteback {
 
 function kindAfter(change: WorkspaceChange): LocalKind {
   return change.type === 'delete' ? 'missing' : change.kind;
+}
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 function digest(bytes: Uint8Array): string {

@@ -40,7 +40,49 @@ export const MIRROR_TEMP_PREFIX = '.tandem-';
 /** Suffix of the hidden temporary files a mirror writes. */
 export const MIRROR_TEMP_SUFFIX = '.tmp';
 
+/** Random bytes in a temporary file's name, written as twice as many hex digits. */
+const TEMP_RANDOM_BYTES = 8;
+
+/**
+ * The one pattern of the temporary files made by {@link tempName}. Case is folded so that a
+ * case-insensitive disk's spelling of one matches too.
+ */
+const MIRROR_TEMP_NAME = new RegExp(
+  `^\\${MIRROR_TEMP_PREFIX}[0-9a-f]{${TEMP_RANDOM_BYTES * 2}}\\${MIRROR_TEMP_SUFFIX}$`,
+  'i',
+);
+
 /** A fresh temporary file name; random so that concurrent writes never collide. */
 export function tempName(): string {
-  return `${MIRROR_TEMP_PREFIX}${randomBytes(8).toString('hex')}${MIRROR_TEMP_SUFFIX}`;
+  const random = randomBytes(TEMP_RANDOM_BYTES).toString('hex');
+  return `${MIRROR_TEMP_PREFIX}${random}${MIRROR_TEMP_SUFFIX}`;
+}
+
+/**
+ * Whether a name is one of Tandem's temporary files (see {@link tempName}). Such a file holds a
+ * partial copy while a write is under way: it is never a change of the user's, so it is never
+ * shared, sent back from a mirror or named to the user.
+ */
+export function isMirrorTempName(segment: string): boolean {
+  return MIRROR_TEMP_NAME.test(segment);
+}
+
+/**
+ * The folder beside the marker where a mirror keeps what it knows between runs (what it last
+ * wrote, for telling the user's offline edits apart) and the copies of local files it had to
+ * move aside rather than overwrite.
+ */
+export const MIRROR_STATE_DIR = '.tandem-mirror-state';
+
+/** Whether a name is {@link MIRROR_STATE_DIR}'s, in any case. */
+export function isMirrorStateName(segment: string): boolean {
+  return segment.toLowerCase() === MIRROR_STATE_DIR;
+}
+
+/**
+ * Whether a name belongs to the mirror's own bookkeeping (its temporary files or its state
+ * folder), never to the shared tree: never shared, written by a host, sent back or pruned.
+ */
+export function isMirrorOwnName(segment: string): boolean {
+  return isMirrorTempName(segment) || isMirrorStateName(segment);
 }

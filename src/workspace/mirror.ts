@@ -1,13 +1,19 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
-import { lstat, mkdir, readdir, realpath, rmdir, unlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, realpath, rename, rmdir, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, parse, resolve } from 'node:path';
 import { isInside } from './entry.js';
 import { PathRejectedError, UnsafeMirrorDirError, WorkspaceLimitError } from './errors.js';
 import { errorCode, forFile, ignoreCodes, perFileError } from './mirror-failures.js';
 import { claimMirrorDir, isMirrorMarkerName } from './mirror-marker.js';
-import { isGitName, windowsNameProblem } from './mirror-names.js';
+import {
+  isGitName,
+  isMirrorOwnName,
+  isMirrorStateName,
+  isMirrorTempName,
+  windowsNameProblem,
+} from './mirror-names.js';
 import {
   atomicWrite,
   openTemp,
@@ -62,6 +68,11 @@ export interface LocalEntry {
 export interface PruneOptions {
   /** Keeps a local path and everything under it, such as what the guest's own ignore rules hide. */
   preserve?: (path: string, kind: 'file' | 'dir') => boolean;
+  /**
+   * Called for each file (or symlink) about to be removed, before it is; it may move the file
+   * away itself (see {@link Mirror.moveAside}), to keep the user's work.
+   */
+  beforeRemove?: (path: string) => Promise<void>;
 }
 
 interface Target {
@@ -128,8 +139,8 @@ export class Mirror {
       if (isGitName(segment)) {
         throw new PathRejectedError(relPath, 'ignored', 'a mirror never writes inside .git');
       }
-      if (isMirrorMarkerName(segment)) {
-        throw new PathRejectedError(relPath, 'ignored', "a mirror's marker file is its own");
+      if (isMirrorMarkerName(segment) || isMirrorOwnName(segment)) {
+        throw new PathRejectedError(relPath, 'ignored', "a mirror's own files are not shared");
       }
       const problem = this.#windowsNames ? windowsNameProblem(segment) : null;
       if (problem !== null) throw new PathRejectedError(relPath, 'invalid', `a name ${problem}`);
@@ -315,7 +326,8 @@ export class Mirror {
 
   /**
    * Lists the mirror's local files and directories, parents first, without following symlinks.
-   * `.git`, the marker file and temporary files being written are left out.
+   * `.git`, the marker file, the state folder and temporary files being written are left out;
+   * temporary files left behind by an earlier run are listed, for pruning.
    * @throws {WorkspaceLimitError} past `maxEntries`
    */
   listLocal(): Promise<LocalEntry[]> {
@@ -324,8 +336,9 @@ export class Mirror {
 
   /**
    * Removes every local path that is not in `keep` (the host's paths after a full sync) nor an
-   * ancestor of one. `.git`, the marker file, temporary files being written and what `preserve`
-   * selects stay; a directory still holding any of those stays too.
+   * ancestor of one. `.git`, the marker file, the state folder, temporary files being written
+   * and what `preserve` selects stay; a directory still holding any of those stays too. A
+   * temporary file left behind by an earlier run goes, whatever `preserve` says.
    * @returns the removed paths
    */
   async prune(keep: Set<string>, options: PruneOptions = {}): Promise<string[]> {
@@ -340,7 +353,8 @@ export class Mirror {
     for (const entry of await this.listLocal()) {
       if (kept.has(entry.path)) continue;
       if (preserved !== null && entry.path.startsWith(`${preserved}/`)) continue;
-      if (options.preserve?.(entry.path, entry.kind)) {
+      const stale = isMirrorTempName(entry.path.slice(entry.path.lastIndexOf('/') + 1));
+      if (!stale && options.preserve?.(entry.path, entry.kind)) {
         preserved = entry.path;
         continue;
       }
@@ -348,9 +362,32 @@ export class Mirror {
     }
     const removed: string[] = [];
     for (const entry of doomed.reverse()) {
+      const stale = isMirrorTempName(entry.path.slice(entry.path.lastIndexOf('/') + 1));
+      if (entry.kind === 'file' && !stale) await options.beforeRemove?.(entry.path);
       if (await this.#removeEntry(entry)) removed.push(entry.path);
     }
     return removed.reverse();
+  }
+
+  /**
+   * Moves a local file, symlink (the link itself) or folder out of the mirror to `destination`
+   * (an absolute path outside the shared tree, such as the state folder's backups), creating
+   * its parent folders. Used to keep the user's work instead of overwriting or removing it.
+   * @returns whether something was there to move
+   * @throws {PathRejectedError} for a path the host may not write
+   */
+  async moveAside(relPath: string, destination: string): Promise<boolean> {
+    const target = await this.#target(relPath, true);
+    if (target.info === null) return false;
+    await mkdir(dirname(destination), { recursive: true });
+    try {
+      await rename(target.abs, destination);
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return false;
+      throw error;
+    }
+    if (target.info.isDirectory()) this.#verifiedDirs.clear();
+    return true;
   }
 
   /** Aborts every file still being streamed, removing their temporary files. */
@@ -389,6 +426,7 @@ export class Mirror {
       for (const dirent of dirents) {
         const childAbs = join(abs, dirent.name);
         if (isGitName(dirent.name) || isMirrorMarkerName(dirent.name)) continue;
+        if (isMirrorStateName(dirent.name)) continue;
         if (this.#activeTemps.has(childAbs)) continue;
         if (result.length >= maxEntries) {
           throw new WorkspaceLimitError(

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { WorkspaceLimitError } from './errors.js';
 import { isMirrorMarkerName, MIRROR_MARKER_FILE } from './mirror-marker.js';
+import { isMirrorOwnName } from './mirror-names.js';
 import { MAX_PATH_DEPTH, normalizeRelativePath, segmentProblem } from './path.js';
 
 /**
@@ -192,9 +193,11 @@ class RuleSet {
       this.#queries = 0;
       this.#compile();
     }
-    if (isDir ? this.#mirrors.has(rel) : isMirrorMarkerName(rel.slice(rel.lastIndexOf('/') + 1))) {
-      return false;
-    }
+    const name = rel.slice(rel.lastIndexOf('/') + 1);
+    if (isDir ? this.#mirrors.has(rel) : isMirrorMarkerName(name)) return false;
+    // Tandem's own temporary files (a half-written copy) and a mirror's state folder: sharing
+    // one would hand out a partial file, and a mirror would send its bookkeeping to the host.
+    if (isMirrorOwnName(name)) return false;
     const probe = isDir ? `${rel}/` : rel;
     if (this.#builtin.ignores(probe)) return false;
     if (this.#tandem?.ignores(probe)) return false;
@@ -337,7 +340,8 @@ async function loadRuleSet(rootReal: string, options: WorkspaceRulesOptions): Pr
  * exclude more; nothing re-includes a built-in exclude.
  *
  * A Tandem mirror below the root (a folder holding {@link MIRROR_MARKER_FILE}) is never shared,
- * nor is any marker file. Mirrors are found while loading, with the `.gitignore` walk's own
+ * nor is any marker file, Tandem temporary file (`.tandem-<hex>.tmp`) or mirror state folder
+ * (`.tandem-mirror-state`). Mirrors are found while loading, with the `.gitignore` walk's own
  * `readdir`; one made later is found at the next {@link reload}, which the watcher starts when a
  * marker appears. Whether the root itself is a mirror is `assertShareable`'s question.
  */

@@ -163,6 +163,7 @@ describe('hosting and joining', () => {
       assert.deepEqual(await listFiles(mirror.dir), [
         '.gitignore',
         '.tandem-mirror',
+        join('.tandem-mirror-state', 'state.json'),
         'README.md',
         'blob.bin',
         join('src', `${SECRET_NAME}.ts`),

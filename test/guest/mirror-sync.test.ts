@@ -3,8 +3,9 @@ import { access, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { MirrorBases } from '../../src/guest/mirror-bases.js';
-import { MirrorSync } from '../../src/guest/mirror-sync.js';
+import { MirrorSync, type MovedAsideEvent } from '../../src/guest/mirror-sync.js';
 import { openMirror } from '../../src/workspace/index.js';
+import { MIRROR_STATE_DIR } from '../../src/workspace/mirror-names.js';
 import { tempDir } from '../workspace/helpers.js';
 
 const exists = (path: string): Promise<boolean> =>
@@ -119,4 +120,98 @@ test('bases stay within their budget, newest kept, and binary content is not kep
   bases.keep('big', Buffer.alloc(11, 1));
   assert.equal(bases.get('big'), undefined);
   assert.throws(() => new MirrorBases(-1), RangeError);
+});
+
+/** A sync over an existing mirror folder that saves its state for `session`. */
+async function rejoin(
+  root: string,
+  session: string,
+): Promise<{ sync: MirrorSync; kept: string[]; asides: MovedAsideEvent[]; same: boolean }> {
+  const kept: string[] = [];
+  const asides: MovedAsideEvent[] = [];
+  const sync = new MirrorSync(await openMirror(root), {
+    onKept: (path) => kept.push(path),
+    onMovedAside: (event) => asides.push(event),
+  });
+  const same = await sync.load(session);
+  return { sync, kept, asides, same };
+}
+
+/** The backup path a move-aside event names. */
+function backupOf(event: MovedAsideEvent): string {
+  const text = event.event === 'reverted' ? event.message : event.reason;
+  const path = /(?:saved as|mirror to) (.+)$/.exec(text)?.[1];
+  assert.ok(path, text);
+  return path;
+}
+
+test('rejoining the same session hands over what was changed while Tandem was not running', async (t) => {
+  const root = await tempDir(t, 'tandem-sync-');
+  const first = await rejoin(root, 'session-a');
+  assert.equal(first.same, false);
+  await snapshot(first.sync, { 'merge.txt': 'one\n', 'gone.txt': 'g\n', 'same.txt': 's\n' });
+  await first.sync.close();
+
+  // Tandem is not running: the user edits, adds and leaves a file alone.
+  await writeFile(join(root, 'merge.txt'), 'one\nOFFLINE EDIT\n');
+  await writeFile(join(root, 'offline-note.txt'), 'x\n');
+
+  const second = await rejoin(root, 'session-a');
+  assert.equal(second.same, true);
+  // Meanwhile the host removed gone.txt.
+  await snapshot(second.sync, { 'merge.txt': 'one\n', 'same.txt': 's\n' });
+  assert.equal(await readFile(join(root, 'merge.txt'), 'utf8'), 'one\nOFFLINE EDIT\n');
+  assert.equal(await readFile(join(root, 'offline-note.txt'), 'utf8'), 'x\n');
+  assert.equal(await exists(join(root, 'gone.txt')), false, 'unchanged and gone: pruned');
+  assert.deepEqual(second.kept.sort(), ['merge.txt', 'offline-note.txt']);
+  assert.deepEqual(second.asides, []);
+});
+
+test('joining another session moves local work aside instead of overwriting or pruning it', async (t) => {
+  const root = await tempDir(t, 'tandem-sync-');
+  const first = await rejoin(root, 'session-a');
+  await snapshot(first.sync, { 'edited.txt': 'e\n', 'untouched.txt': 'u\n', 'kept.txt': 'k\n' });
+  await first.sync.close();
+  await writeFile(join(root, 'edited.txt'), 'edited offline\n');
+  await writeFile(join(root, 'new.txt'), 'new offline\n');
+
+  const second = await rejoin(root, 'session-b');
+  assert.equal(second.same, false);
+  await snapshot(second.sync, { 'edited.txt': 'theirs\n', 'kept.txt': 'k\n' });
+  assert.equal(await readFile(join(root, 'edited.txt'), 'utf8'), 'theirs\n');
+  assert.equal(await exists(join(root, 'new.txt')), false);
+  assert.equal(await exists(join(root, 'untouched.txt')), false, 'pruned without a copy');
+  assert.deepEqual(second.kept, [], 'nothing of another session is sent');
+  const moved = new Map(second.asides.map((event) => [event.path, backupOf(event)]));
+  assert.deepEqual([...moved.keys()].sort(), ['edited.txt', 'new.txt']);
+  assert.equal(await readFile(moved.get('edited.txt')!, 'utf8'), 'edited offline\n');
+  assert.equal(await readFile(moved.get('new.txt')!, 'utf8'), 'new offline\n');
+  assert.ok(moved.get('new.txt')!.startsWith(join(root, MIRROR_STATE_DIR, 'backup')));
+  // The state folder is the mirror's own: never listed, so never pruned or sent.
+  const listed = (await second.sync.close(), await openMirror(root)).listLocal();
+  assert.ok(!(await listed).some((entry) => entry.path.startsWith(MIRROR_STATE_DIR)));
+});
+
+test('a mirror without a saved state keeps a differing local file, not the host’s copy over it', async (t) => {
+  const { root, sync } = await setUp(t);
+  await writeFile(join(root, 'a.txt'), 'mine\n');
+  await writeFile(join(root, 'b.txt'), 'same\n');
+  await snapshot(sync, { 'a.txt': 'theirs\n', 'b.txt': 'same\n' });
+  assert.equal(await readFile(join(root, 'a.txt'), 'utf8'), 'theirs\n');
+  const backups = join(sync.backupDir, 'a.txt');
+  assert.equal(await readFile(backups, 'utf8'), 'mine\n');
+  assert.equal(await exists(join(sync.backupDir, 'b.txt')), false, 'equal content: no copy');
+});
+
+test('a temporary file left by a crash is pruned, never handed over as a change', async (t) => {
+  const root = await tempDir(t, 'tandem-sync-');
+  const first = await rejoin(root, 'session-a');
+  await snapshot(first.sync, { 'a.txt': 'a\n' });
+  await first.sync.close();
+  await writeFile(join(root, '.tandem-00112233445566ff.tmp'), 'half a file');
+  const second = await rejoin(root, 'session-a');
+  await snapshot(second.sync, { 'a.txt': 'a\n' });
+  assert.deepEqual(second.kept, []);
+  assert.deepEqual(second.asides, []);
+  assert.equal(await exists(join(root, '.tandem-00112233445566ff.tmp')), false);
 });
