@@ -206,11 +206,13 @@ describe('the browser UI', { timeout: 300_000 }, () => {
     await folder.click();
     await hostPage.locator('[data-testid=tree-more]').waitFor({ timeout: UI_STEP_MS * 3 });
     assert.equal(await rows.count(), MAX_LISTING_ENTRIES);
-    // The host's watcher is still reporting the new files, and each report redraws the tree:
-    // a click can land on a button that is being replaced, so it is retried until it took.
+    // The host's watcher may still be reporting the new files, and each report redraws the
+    // tree: a click can land on a button that is being replaced, so it is retried until it took.
     const more = hostPage.locator('[data-testid=tree-more]');
     await eventually(async () => {
-      if ((await more.count()) > 0) await more.click({ timeout: 5000 }).catch(() => undefined);
+      // A DOM click: Playwright's own waits for a button that stays put, which it never does
+      // while the tree is being redrawn.
+      if ((await more.count()) > 0) await more.evaluate((button) => button.click()).catch(() => {});
       return (await rows.count()) === count;
     }, UI_STEP_MS * 3);
     assert.equal(await hostPage.locator('[data-testid=tree-more]').count(), 0);

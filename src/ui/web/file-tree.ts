@@ -4,6 +4,9 @@ import { h, parentPath } from './dom.js';
 /** Entries each "Show more" adds to a folder's listing. */
 export const LISTING_STEP = 5000;
 
+/** How long a folder's listing may be on its way before the folder is asked for again anyway. */
+export const LISTING_WAIT_MS = 10_000;
+
 /** The tree item the person picked last: what file operations act on. */
 export interface TreeSelection {
   path: string;
@@ -37,7 +40,14 @@ export class FileTree {
   readonly #options: FileTreeOptions;
   readonly #listings = new Map<string, Listing>();
   readonly #expanded = new Set<string>();
-  readonly #loading = new Set<string>();
+  /** Folders whose listing is on its way, with when it was asked for. */
+  readonly #loading = new Map<string, number>();
+  /**
+   * Folders asked for again while a listing of theirs was on its way: asked once more when it
+   * arrives. A burst of changes (thousands of files landing) then costs one listing at a time
+   * instead of a backlog of stale ones the page would work through long after.
+   */
+  readonly #stale = new Set<string>();
   /** Folders the person asked to see more of: how many entries to ask for. */
   readonly #limits = new Map<string, number>();
   #selection: TreeSelection | null = null;
@@ -67,12 +77,14 @@ export class FileTree {
     this.#started = false;
     this.#listings.clear();
     this.#loading.clear();
+    this.#stale.clear();
     this.#render();
   }
 
   /** A `listing` from the agent. */
   listed(path: string, entries: ListingEntry[], truncated: boolean): void {
     this.#loading.delete(path);
+    if (this.#stale.delete(path)) this.#list(path);
     const sorted = [...entries].sort(
       (a, b) => (a.kind === b.kind ? 0 : a.kind === 'dir' ? -1 : 1) || compareNames(a.name, b.name),
     );
@@ -117,7 +129,13 @@ export class FileTree {
 
   #list(path: string): void {
     if (!this.#started) return;
-    this.#loading.add(path);
+    const asked = this.#loading.get(path);
+    // A listing that never came (the request failed) holds the folder up only for so long.
+    if (asked !== undefined && Date.now() - asked < LISTING_WAIT_MS) {
+      this.#stale.add(path);
+      return;
+    }
+    this.#loading.set(path, Date.now());
     this.#options.sendList(path, this.#limits.get(path));
   }
 
