@@ -15,6 +15,8 @@ export class AdmissionBook {
   readonly #maxPending: number;
   readonly #pending = new Map<string, (decision: AdmissionDecision) => void>();
   readonly #admittedRoles = new Map<string, Role>();
+  /** Certificates the host removed; only the host's own actions add to it. */
+  readonly #removed = new Set<string>();
 
   constructor(maxPending = MAX_PENDING_GUESTS) {
     this.#maxPending = maxPending;
@@ -55,10 +57,20 @@ export class AdmissionBook {
   /** Records an admission, so the same certificate is readmitted after a reconnect. */
   remember(fingerprint: string, role: Role): void {
     this.#admittedRoles.set(fingerprint, role);
+    this.#removed.delete(fingerprint);
   }
 
-  /** Forgets a certificate: the host removed that guest, so it must be asked about again. */
+  /**
+   * Forgets a certificate: the host removed that guest, so it must be asked about again, even
+   * where everyone else is admitted without asking (`--approve auto`).
+   */
   forget(fingerprint: string): void {
     this.#admittedRoles.delete(fingerprint);
+    this.#removed.add(fingerprint);
+  }
+
+  /** Whether the host removed this certificate and has not admitted it again since. */
+  wasRemoved(fingerprint: string): boolean {
+    return this.#removed.has(fingerprint);
   }
 }

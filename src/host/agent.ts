@@ -504,7 +504,7 @@ class Host implements HostAgent {
     let role: Role;
     if (returningRole) {
       role = returningRole;
-    } else if (this.#options.approve === 'auto') {
+    } else if (this.#options.approve === 'auto' && !this.#admission.wasRemoved(guest.fingerprint)) {
       role = this.#options.role ?? 'read-only';
     } else {
       if (!this.#admission.hasRoomForPending()) throw ProtocolError.of('too_many_pending');
