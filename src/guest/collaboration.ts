@@ -20,6 +20,11 @@ export const HOST_ORIGIN: unique symbol = Symbol('tandem.host');
 /** How long a file operation waits for the host's answer. */
 export const FILE_OP_TIMEOUT_MS = 30_000;
 
+/** The host did not answer a file operation within {@link FILE_OP_TIMEOUT_MS}: no refusal. */
+export class FileOpTimeoutError extends Error {
+  override readonly name = 'FileOpTimeoutError';
+}
+
 type Channel = MessageChannel<HostMessage, GuestMessage>;
 type CollabMessage = Extract<
   HostMessage,
@@ -209,7 +214,10 @@ export class GuestCollaboration {
     return this.#documents.get(path);
   }
 
-  /** Asks the host to create, write, rename or delete; rejects with the host's reason. */
+  /**
+   * Asks the host to create, write, rename or delete; rejects with the host's reason, or with a
+   * {@link FileOpTimeoutError} when no answer came in time.
+   */
   fileOp(
     op: FileOp,
     path: string,
@@ -223,7 +231,7 @@ export class GuestCollaboration {
       }
       const timer = setTimeout(() => {
         this.#pendingOps.delete(ref);
-        reject(new Error(`The host did not answer the ${op} of ${path} in time.`));
+        reject(new FileOpTimeoutError(`The host did not answer the ${op} of ${path} in time.`));
       }, FILE_OP_TIMEOUT_MS);
       this.#pendingOps.set(ref, {
         resolve: () => (clearTimeout(timer), resolve()),

@@ -22,7 +22,7 @@ import {
   type TextFormat,
 } from '../workspace/documents/index.js';
 import {
-  FILE_OP_TIMEOUT_MS,
+  FileOpTimeoutError,
   HOST_ORIGIN,
   type GuestCollaboration,
   type GuestDocument,
@@ -320,7 +320,6 @@ export class MirrorWriteback {
     path: string,
     content?: Uint8Array,
   ): Promise<boolean> {
-    const started = Date.now();
     try {
       await this.#options.collaboration.fileOp(op, path, content ? { content } : {});
       this.#resends.succeeded(path);
@@ -328,9 +327,8 @@ export class MirrorWriteback {
       return true;
     } catch (error) {
       if (!this.#connected) this.#held.add(path);
-      // Only the operation's own timeout fails this late (the host refuses at once): no answer
-      // is no refusal, and taking the host's version back would throw the change away.
-      else if (Date.now() - started >= FILE_OP_TIMEOUT_MS) {
+      // No answer is no refusal: taking the host's version back would throw the change away.
+      else if (error instanceof FileOpTimeoutError) {
         const reason = this.#resends.unanswered(op, path);
         this.#options.onEvent({ event: 'skipped', path, reason });
       } else await this.#revert(path, (error as Error).message);
