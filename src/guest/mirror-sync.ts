@@ -9,7 +9,7 @@ import {
   type MirrorFileWriter,
   type WorkspaceRules,
 } from '../workspace/index.js';
-import { isMirrorTempName, MIRROR_STATE_DIR } from '../workspace/mirror-names.js';
+import { isMirrorTempPath, MIRROR_STATE_DIR } from '../workspace/mirror-names.js';
 import {
   backupDestination,
   MIRROR_BACKUP_DIR,
@@ -405,7 +405,7 @@ export class MirrorSync {
     for (const entry of await this.#mirror.listLocal()) {
       if (snapshot.has(entry.path) || this.#hostDirs.has(entry.path)) continue;
       // Left behind by a crash mid-write: a partial copy, never the user's; pruning removes it.
-      if (isMirrorTempName(entry.path.slice(entry.path.lastIndexOf('/') + 1))) continue;
+      if (isMirrorTempPath(entry.path)) continue;
       if (!rules.isShared(entry.path, entry.kind === 'dir')) continue;
       const recorded = this.#digests.get(entry.path);
       if (recorded !== undefined) {

@@ -67,6 +67,11 @@ export function isMirrorTempName(segment: string): boolean {
   return MIRROR_TEMP_NAME.test(segment);
 }
 
+/** Whether the last segment of a relative path is one of Tandem's temporary files. */
+export function isMirrorTempPath(relPath: string): boolean {
+  return isMirrorTempName(relPath.slice(relPath.lastIndexOf('/') + 1));
+}
+
 /**
  * The folder beside the marker where a mirror keeps what it knows between runs (what it last
  * wrote, for telling the user's offline edits apart) and the copies of local files it had to

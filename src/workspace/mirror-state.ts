@@ -1,8 +1,9 @@
-import { lstat, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { lstat, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkspaceLimitError } from './errors.js';
 import { errorCode } from './mirror-failures.js';
-import { MIRROR_STATE_DIR, tempName } from './mirror-names.js';
+import { MIRROR_STATE_DIR } from './mirror-names.js';
+import { atomicWrite } from './mirror-writer.js';
 import { normalizeRelativePath } from './path.js';
 
 /** The file in {@link MIRROR_STATE_DIR} holding what a mirror knows between runs. */
@@ -111,17 +112,8 @@ export async function writeMirrorState(root: string, state: MirrorStateData): Pr
     files: Object.fromEntries(state.files),
     dirs: [...state.dirs],
   });
-  const temp = join(dir, tempName());
-  const handle = await open(temp, 'wx', 0o600);
-  try {
-    await handle.writeFile(text);
-    await handle.close();
-    await rename(temp, join(dir, MIRROR_STATE_FILE));
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
+  // Nothing else writes in the state folder, so no other temporary file needs protecting.
+  await atomicWrite(dir, join(dir, MIRROR_STATE_FILE), Buffer.from(text), { active: new Set() });
 }
 
 /**

@@ -11,7 +11,7 @@ import {
   isGitName,
   isMirrorOwnName,
   isMirrorStateName,
-  isMirrorTempName,
+  isMirrorTempPath,
   windowsNameProblem,
 } from './mirror-names.js';
 import {
@@ -353,7 +353,7 @@ export class Mirror {
     for (const entry of await this.listLocal()) {
       if (kept.has(entry.path)) continue;
       if (preserved !== null && entry.path.startsWith(`${preserved}/`)) continue;
-      const stale = isMirrorTempName(entry.path.slice(entry.path.lastIndexOf('/') + 1));
+      const stale = isMirrorTempPath(entry.path);
       if (!stale && options.preserve?.(entry.path, entry.kind)) {
         preserved = entry.path;
         continue;
@@ -362,7 +362,7 @@ export class Mirror {
     }
     const removed: string[] = [];
     for (const entry of doomed.reverse()) {
-      const stale = isMirrorTempName(entry.path.slice(entry.path.lastIndexOf('/') + 1));
+      const stale = isMirrorTempPath(entry.path);
       if (entry.kind === 'file' && !stale) await options.beforeRemove?.(entry.path);
       if (await this.#removeEntry(entry)) removed.push(entry.path);
     }
