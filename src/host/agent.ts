@@ -5,7 +5,7 @@ import * as tls from 'node:tls';
 import { silentLogger, type Logger } from '../log.js';
 import { endSession, registerSession, type RegisteredSession } from '../lobby/client.js';
 import { PROTOCOL_VERSION, type GuestMessage, type Role } from '../protocol/messages.js';
-import { ProtocolError, SessionEndedError } from '../protocol/errors.js';
+import { ProtocolError } from '../protocol/errors.js';
 import {
   connectRelayHostControl,
   openRelayHostData,
@@ -34,6 +34,7 @@ import { directAddresses } from './addresses.js';
 import type { ConnectionPath, HostEvent } from './events.js';
 import { GuestConnection, HELLO_TIMEOUT_MS } from './guest-connection.js';
 import { publishChange, publishSnapshot, type SharedFolder } from './publisher.js';
+import { relayStatusEvent } from './relay-status.js';
 import { Collaboration } from './collaboration.js';
 import { HostLocal } from './local.js';
 
@@ -308,58 +309,17 @@ class Host implements HostAgent {
     }
   }
 
-  /**
-   * Tells the person hosting when guests can no longer reach them through the lobby and relay,
-   * and when they can again. The session goes on either way: guests connected directly are
-   * unaffected, and the host's own editor keeps working.
-   */
+  /** Tells the person hosting about each change of the relay control connection, once. */
   #onRelayStatus(status: RelayControlStatus, error: Error | undefined): void {
     const previous = this.#relayState;
     this.#relayState = status;
     if (this.#ending || status === previous) return;
-    const lobbyUrl = this.#options.lobbyUrl;
-    const direct =
-      this.directPort === undefined ? '' : '; guests connected directly stay connected';
-    switch (status) {
-      case 'connected':
-        this.#log.info('relay control connection restored');
-        this.#emit({ event: 'relay-restored' });
-        return;
-      case 'reconnecting':
-        this.#emit({
-          event: 'relay-lost',
-          retrying: true,
-          message: `Lost the connection to the relay of ${lobbyUrl}; reconnecting. Guests cannot join through it meanwhile${direct}.`,
-        });
-        return;
-      case 'forgotten':
-        this.#emit({
-          event: 'lobby-lost',
-          lobbyUrl,
-          message:
-            `The lobby at ${lobbyUrl} no longer knows this session (it restarted?). The join ` +
-            `link no longer works and guests cannot join or reconnect through it${direct}. ` +
-            'Tandem keeps checking in case the lobby remembers it; to get a new link, end ' +
-            'with Ctrl-C and host again.',
-        });
-        return;
-      case 'closed': {
-        // Undefined: closed by us, as the session ends.
-        if (!error) return;
-        const why =
-          error instanceof SessionEndedError
-            ? `The lobby at ${lobbyUrl} reports this session as ended.`
-            : error.message;
-        this.#emit({
-          event: 'relay-lost',
-          retrying: false,
-          message:
-            `The relay will not take this session back. ${why} Guests can no longer join or ` +
-            `reconnect through the link${direct}. To get a new link, end with Ctrl-C and host again.`,
-        });
-        return;
-      }
-    }
+    if (status === 'connected') this.#log.info('relay control connection restored');
+    const event = relayStatusEvent(status, error, {
+      lobbyUrl: this.#options.lobbyUrl,
+      direct: this.directPort !== undefined,
+    });
+    if (event) this.#emit(event);
   }
 
   async #listen(host: string): Promise<number> {
