@@ -47,13 +47,22 @@ function explainSystemError(error: unknown): string | undefined {
   };
   const where = address === undefined ? 'that address' : `${address}:${port ?? ''}`;
   if (syscall === 'listen' && code === 'EADDRINUSE') {
-    return `${where} is already in use (another Tandem?); choose another port with --port, or 0 for any free one.`;
+    return (
+      `${where} is already in use (another Tandem?); choose another port with --port, ` +
+      'or 0 for any free one.'
+    );
   }
   if (syscall === 'listen' && code === 'EADDRNOTAVAIL') {
-    return `${address ?? 'That address'} is not an address of this machine; choose one it has (or 0.0.0.0 for all).`;
+    return (
+      `${address ?? 'That address'} is not an address of this machine; choose one it has ` +
+      '(or 0.0.0.0 for all).'
+    );
   }
   if (syscall === 'getaddrinfo' && (code === 'ENOTFOUND' || code === 'EAI_AGAIN')) {
-    return `Cannot resolve "${hostname ?? ''}" to an address of this machine; give an IP address to listen on.`;
+    return (
+      `Cannot resolve "${hostname ?? ''}" to an address of this machine; give an IP ` +
+      'address to listen on.'
+    );
   }
   return undefined;
 }

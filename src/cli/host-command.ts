@@ -101,7 +101,8 @@ async function checkFolder(dir: string): Promise<void> {
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) {
     throw new UsageError(
-      `Cannot share ${dir}: ${info ? 'it is not a folder' : 'there is no such folder'}. Give the path of a folder to share.`,
+      `Cannot share ${dir}: ${info ? 'it is not a folder' : 'there is no such folder'}. ` +
+        'Give the path of a folder to share.',
     );
   }
 }

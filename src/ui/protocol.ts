@@ -4,8 +4,9 @@ import { FILE_OPS, ROLES, type Role } from '../protocol/messages.js';
 /**
  * The messages between an agent and the browser page it serves, over one WebSocket on
  * 127.0.0.1. The page lives at `http://127.0.0.1:PORT/TOKEN/`; its assets and its WebSocket
- * (`ws://127.0.0.1:PORT/TOKEN/ws`) are addressed relative to that. Every message is one JSON text frame with a `t` field. Yjs payloads are y-protocols
- * sync messages (step 1, step 2 or update), base64-encoded. The agent validates everything the
+ * (`ws://127.0.0.1:PORT/TOKEN/ws`) are addressed relative to that. Every message is one JSON
+ * text frame with a `t` field. Yjs payloads are y-protocols sync messages (step 1, step 2 or
+ * update), base64-encoded. The agent validates everything the
  * page sends with {@link pageMessageSchema}: the page is reachable only with the run's token,
  * but it is still a separate program.
  */
