@@ -1,6 +1,7 @@
 import { silentLogger, type Logger } from '../log.js';
 import { lookupSession, SessionForgottenError, type SessionParameters } from '../lobby/client.js';
 import { MessageChannel } from '../protocol/channel.js';
+import { AckCounter } from '../protocol/flow.js';
 import { WIRE_ERRORS } from '../protocol/close-codes.js';
 import {
   DeniedError,
@@ -27,7 +28,6 @@ import { GuestCollaboration } from './collaboration.js';
 import { MirrorWriteback } from './mirror-writeback.js';
 import { ReconnectSchedule, RECONNECT_GIVE_UP_MS } from './reconnect.js';
 import { RemoteTree } from './remote-tree.js';
-import { AckCounter } from '../protocol/flow.js';
 
 /** How long the guest waits for the host's `hello` after the TLS handshake. */
 export const HOST_HELLO_TIMEOUT_MS = 10_000;
